@@ -1,0 +1,525 @@
+//! Command-line interface (clap derive). Parses arguments and hands typed settings to the
+//! library; no rendering logic lives here.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::audio::{AnalysisParams, synth_demo_track, synthetic_features};
+use crate::features::Features;
+use crate::glyph::FontChain;
+use crate::media::sink::{OutputKind, write_png};
+use crate::media::yuv::Chroma;
+use crate::pipeline::{self, Aspect, Quality, RenderJob, parse_resolution};
+use crate::scene::preset::resolve;
+
+const RENDER_EXAMPLES: &str = "Examples:
+  asciivid render song.mp3 -o video.mp4 --preset neon-rings --quality production
+  asciivid render song.flac -o draft.mp4 --quality draft --start 30 --duration 10
+  asciivid render song.mp3 -o clip.webm --resolution 1280x720 --fps 30 --seed 7
+  asciivid render song.mp3 --preset my-look.toml --test-frame 42.5
+  asciivid render --bpm 128 --duration 20 -o generative.mp4   (no input: generative mode)";
+
+const DEMO_EXAMPLES: &str = "Examples:
+  asciivid demo                       # writes demo.mp4 (or demo.gif without ffmpeg)
+  asciivid demo -o intro.mp4 --preset matrix --quality production";
+
+const LIST_EXAMPLES: &str = "Examples:
+  asciivid list presets
+  asciivid list palettes
+  asciivid list effects --json";
+
+/// Turn music, video and pure procedure into ASCII-art video.
+#[derive(Parser, Debug)]
+#[command(name = "asciivid", version, about, long_about = None, after_help = "Start with `asciivid demo`, then `asciivid render song.mp3 --preset NAME`.")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render an audio file (or nothing: generative mode) to an ASCII music video.
+    #[command(after_help = RENDER_EXAMPLES)]
+    Render(RenderArgs),
+    /// Render a built-in demo track (synthesized, no files needed) to demo.mp4.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
+    /// Analyze an audio file: tempo, beats, onsets and per-frame features as JSON or CSV.
+    Analyze(AnalyzeArgs),
+    /// List presets, palettes, effects, shaders or blend modes.
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum QualityArg {
+    Draft,
+    Preview,
+    Production,
+    Max,
+    Auto,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum AspectArg {
+    Landscape,
+    Portrait,
+    Square,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ChromaArg {
+    #[value(name = "420")]
+    C420,
+    #[value(name = "444")]
+    C444,
+}
+
+/// Options shared by `render` and `demo`.
+#[derive(Args, Debug, Clone)]
+struct LookArgs {
+    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file.
+    #[arg(long, short = 'p', default_value = "default")]
+    preset: String,
+    /// Quality profile: draft 960x540@12, preview 1280x720@15, production 1920x1080@24, max 3840x2160@30, auto.
+    #[arg(long, short = 'q', value_enum)]
+    quality: Option<QualityArg>,
+    /// Output size WxH (overrides the profile).
+    #[arg(long, value_parser = parse_resolution)]
+    resolution: Option<(usize, usize)>,
+    /// Frames per second (overrides the profile).
+    #[arg(long, value_parser = parse_fps)]
+    fps: Option<f64>,
+    /// Orientation of the profile's size.
+    #[arg(long, value_enum, default_value = "landscape")]
+    aspect: AspectArg,
+    /// x264 constant rate factor, 0 (lossless) to 51 (overrides the profile).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=51))]
+    crf: Option<u32>,
+    /// x264 preset: ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow.
+    #[arg(long, value_parser = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"])]
+    encoder_preset: Option<String>,
+    /// Chroma subsampling: 420 (plays everywhere) or 444 (sharper coloured glyphs).
+    #[arg(long, value_enum, default_value = "420")]
+    chroma: ChromaArg,
+    /// For .mov: ProRes 4444 with alpha (black becomes transparent).
+    #[arg(long)]
+    alpha: bool,
+    /// Render threads (default: all cores). Output is identical for any value.
+    #[arg(long, short = 'j')]
+    workers: Option<usize>,
+    /// Seed for everything random; the same seed gives the same frames.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A TrueType/OpenType font to draw glyphs with (the bundled fonts remain as fallbacks).
+    #[arg(long)]
+    font: Option<PathBuf>,
+    /// Replace the output if it exists.
+    #[arg(long)]
+    overwrite: bool,
+    /// Hide the progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct RenderArgs {
+    /// Audio (or video with sound) to render; omit for generative mode (see --bpm).
+    input: Option<PathBuf>,
+    /// Output file: .mp4, .webm, .gif, .mov, .y4m, or a directory for PNG frames.
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    look: LookArgs,
+    /// Start this many seconds into the input.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
+    start: f64,
+    /// Render only this many seconds.
+    #[arg(long, value_parser = parse_seconds)]
+    duration: Option<f64>,
+    /// Tempo of generative mode (no input).
+    #[arg(long, default_value_t = 120.0)]
+    bpm: f32,
+    /// Write one PNG still at this time (seconds) and print its mean brightness, instead of a video.
+    #[arg(long, value_parser = parse_seconds)]
+    test_frame: Option<f64>,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// Output file (default demo.mp4; demo.gif when ffmpeg is missing).
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    look: LookArgs,
+    /// Length of the demo track in seconds.
+    #[arg(long, default_value_t = 18.0, value_parser = parse_seconds)]
+    seconds: f64,
+}
+
+#[derive(Args, Debug)]
+struct AnalyzeArgs {
+    /// Audio (or video with sound) to analyze.
+    input: PathBuf,
+    /// Frame rate of the per-frame features.
+    #[arg(long, default_value_t = 24.0, value_parser = parse_fps)]
+    fps: f64,
+    /// Print JSON (default).
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV: one row per frame.
+    #[arg(long)]
+    csv: bool,
+    /// Write the result to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ListWhat {
+    Presets,
+    Palettes,
+    Effects,
+    Shaders,
+    Blends,
+    Features,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    what: ListWhat,
+    /// Machine-readable output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("`{s}` must be a positive number of seconds"));
+    }
+    Ok(v)
+}
+
+fn parse_fps(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a frame rate"))?;
+    if !(1.0..=240.0).contains(&v) {
+        return Err(format!("frame rate {s} must be between 1 and 240"));
+    }
+    Ok(v)
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = ctrlc::set_handler(|| {
+        pipeline::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if pipeline::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("asciivid: interrupted; no output was written");
+                return ExitCode::from(130);
+            }
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("asciivid: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Render(a) => cmd_render(a),
+        Command::Demo(a) => cmd_demo(a),
+        Command::Analyze(a) => cmd_analyze(a),
+        Command::List(a) => crate::listing::print(
+            match a.what {
+                ListWhat::Presets => crate::listing::What::Presets,
+                ListWhat::Palettes => crate::listing::What::Palettes,
+                ListWhat::Effects => crate::listing::What::Effects,
+                ListWhat::Shaders => crate::listing::What::Shaders,
+                ListWhat::Blends => crate::listing::What::Blends,
+                ListWhat::Features => crate::listing::What::Features,
+            },
+            a.json,
+        ),
+    }
+}
+
+struct Resolved {
+    profile: pipeline::Profile,
+    chroma: Chroma,
+    workers: usize,
+    fonts: FontChain,
+}
+
+fn resolve_look(look: &LookArgs, default_quality: Quality, seconds: f64) -> Result<Resolved> {
+    let quality = match look.quality {
+        None => default_quality,
+        Some(QualityArg::Draft) => Quality::Draft,
+        Some(QualityArg::Preview) => Quality::Preview,
+        Some(QualityArg::Production) => Quality::Production,
+        Some(QualityArg::Max) => Quality::Max,
+        Some(QualityArg::Auto) => Quality::Auto,
+    };
+    let aspect = match look.aspect {
+        AspectArg::Landscape => Aspect::Landscape,
+        AspectArg::Portrait => Aspect::Portrait,
+        AspectArg::Square => Aspect::Square,
+    };
+    let mut profile = quality.profile();
+    if quality == Quality::Auto {
+        // x264 veryfast manages ~40 fps at 1080p on 2 cores (docs/BENCHMARKS.md); scale by cores.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
+        let est_fps = 40.0 * cores / 2.0;
+        let est = seconds * profile.fps / est_fps;
+        if est > 3600.0 {
+            profile = Quality::auto_fallback();
+        }
+    }
+    let mut profile = profile.with_aspect(aspect);
+    if let Some((w, h)) = look.resolution {
+        profile.width = w;
+        profile.height = h;
+    }
+    if let Some(f) = look.fps {
+        profile.fps = f;
+    }
+    if let Some(c) = look.crf {
+        profile.crf = c;
+    }
+    if let Some(p) = &look.encoder_preset {
+        profile.encoder_preset = match p.as_str() {
+            "ultrafast" => "ultrafast",
+            "superfast" => "superfast",
+            "faster" => "faster",
+            "fast" => "fast",
+            "medium" => "medium",
+            "slow" => "slow",
+            "slower" => "slower",
+            "veryslow" => "veryslow",
+            _ => "veryfast",
+        };
+    }
+    let fonts = match &look.font {
+        Some(p) => FontChain::with_user_font(p)?,
+        None => FontChain::bundled(),
+    };
+    let workers = look
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .clamp(1, 256);
+    Ok(Resolved {
+        profile,
+        chroma: match look.chroma {
+            ChromaArg::C420 => Chroma::Yuv420,
+            ChromaArg::C444 => Chroma::Yuv444,
+        },
+        workers,
+        fonts,
+    })
+}
+
+fn check_output(path: &Path, overwrite: bool) -> Result<()> {
+    if path.exists() && !overwrite {
+        bail!("output {} already exists: pass --overwrite to replace it, or choose another -o", path.display());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!("cannot write {}: directory {} does not exist", path.display(), dir.display());
+    }
+    Ok(())
+}
+
+fn cmd_render(a: RenderArgs) -> Result<()> {
+    let preset = resolve(&a.look.preset)?;
+    let generative_secs = a.duration.unwrap_or(15.0);
+    let r = resolve_look(&a.look, Quality::Production, generative_secs)?;
+    let fps = r.profile.fps;
+    let (features, analyze_time, audio) = match &a.input {
+        Some(input) => {
+            let (f, t) = pipeline::analyze_file(input, fps, a.start, a.duration)?;
+            let dur = f.duration;
+            (f, t, Some((input.clone(), a.start, dur)))
+        }
+        None => {
+            if a.start > 0.0 {
+                bail!("--start needs an input file (generative mode has no input to seek in)");
+            }
+            let f = synthetic_features(a.bpm, fps, generative_secs, a.look.seed);
+            (f, std::time::Duration::ZERO, None)
+        }
+    };
+    let features = Arc::new(features);
+    if let Some(t) = a.test_frame {
+        return test_frame(&preset, features, &r, a.look.seed, t, a.output.as_deref(), a.look.overwrite);
+    }
+    let output = a.output.clone().unwrap_or_else(|| {
+        let stem = a
+            .input
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "generative".into());
+        PathBuf::from(format!("{stem}.ascii.mp4"))
+    });
+    check_output(&output, a.look.overwrite)?;
+    let kind = OutputKind::from_path(&output)?;
+    if kind.needs_ffmpeg() {
+        crate::media::find_ffmpeg()?;
+    }
+    let job = RenderJob {
+        preset,
+        features,
+        audio,
+        output: output.clone(),
+        profile: r.profile,
+        chroma: r.chroma,
+        alpha: a.look.alpha,
+        workers: r.workers,
+        seed: a.look.seed,
+        fonts: r.fonts,
+        builtin_gif: false,
+        progress: !a.look.quiet,
+    };
+    let mut report = pipeline::render(job)?;
+    report.analyze = analyze_time;
+    eprintln!("wrote {}", output.display());
+    eprintln!("{}", report.summary());
+    Ok(())
+}
+
+fn test_frame(
+    preset: &crate::scene::Preset,
+    features: Arc<Features>,
+    r: &Resolved,
+    seed: u64,
+    t: f64,
+    output: Option<&Path>,
+    overwrite: bool,
+) -> Result<()> {
+    let n = features.len();
+    let index = ((t * r.profile.fps).round() as usize).min(n.saturating_sub(1)) as u64;
+    let path = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("test_{t}s.png")));
+    check_output(&path, overwrite)?;
+    let frame = pipeline::render_still(
+        preset,
+        features,
+        r.profile.width,
+        r.profile.height,
+        seed,
+        &r.fonts,
+        index,
+        r.workers,
+    )?;
+    let tmp = crate::media::sink::temp_path(&path);
+    write_png(&tmp, &frame)?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mean = frame.mean_brightness();
+    println!("{} frame {index} mean brightness {mean:.1}", path.display());
+    if mean <= 8.0 {
+        eprintln!("warning: mean brightness {mean:.1} is very dark (want > 8): lower the preset's gamma or raise layer brightness");
+    }
+    Ok(())
+}
+
+fn cmd_demo(a: DemoArgs) -> Result<()> {
+    let preset = resolve(&a.look.preset)?;
+    let mut look = a.look.clone();
+    let ffmpeg = crate::media::find_ffmpeg();
+    if ffmpeg.is_err() && look.resolution.is_none() {
+        // The built-in GIF encoder is slow and GIFs are large: keep the fallback small.
+        look.resolution = Some((640, 360));
+        look.fps.get_or_insert(12.0);
+    }
+    if look.resolution.is_none() && look.quality.is_none() {
+        look.resolution = Some((1280, 720));
+    }
+    let r = resolve_look(&look, Quality::Production, a.seconds)?;
+    let bpm = 124.0;
+    let sr = AnalysisParams::default().sample_rate;
+    let samples = synth_demo_track(sr, a.seconds.max(1.0), bpm, look.seed);
+    let t = std::time::Instant::now();
+    let features = crate::audio::analyze(&samples, sr, r.profile.fps, &AnalysisParams::default());
+    let analyze_time = t.elapsed();
+    let features = Arc::new(features);
+    let builtin_gif = ffmpeg.is_err();
+    let output = a.output.clone().unwrap_or_else(|| {
+        PathBuf::from(if builtin_gif { "demo.gif" } else { "demo.mp4" })
+    });
+    check_output(&output, look.overwrite)?;
+    let wav = tempfile::Builder::new()
+        .prefix("asciivid-demo-")
+        .suffix(".wav")
+        .tempfile()
+        .context("cannot create a temporary file for the demo audio")?;
+    crate::media::wav::write_wav_mono(wav.path(), &samples, sr)?;
+    let audio = (!builtin_gif).then(|| (wav.path().to_path_buf(), 0.0, features.duration));
+    if builtin_gif {
+        eprintln!(
+            "ffmpeg not found: writing a silent animated GIF with the built-in encoder instead of an MP4 with sound.\n  For video with sound, {}, then run `asciivid demo` again.",
+            crate::media::ffmpeg::INSTALL_HINT
+        );
+        if OutputKind::from_path(&output).ok() != Some(OutputKind::Gif) {
+            bail!("without ffmpeg the demo can only write a .gif: use -o demo.gif, or install ffmpeg");
+        }
+    }
+    let job = RenderJob {
+        preset,
+        features,
+        audio,
+        output: output.clone(),
+        profile: r.profile,
+        chroma: r.chroma,
+        alpha: false,
+        workers: r.workers,
+        seed: look.seed,
+        fonts: r.fonts,
+        builtin_gif,
+        progress: !look.quiet,
+    };
+    let mut report = pipeline::render(job)?;
+    report.analyze = analyze_time;
+    eprintln!("wrote {} ({:.0} s, {}x{} @ {} fps)", output.display(), a.seconds, r.profile.width, r.profile.height, r.profile.fps);
+    eprintln!("{}", report.summary());
+    Ok(())
+}
+
+fn cmd_analyze(a: AnalyzeArgs) -> Result<()> {
+    let (features, took) = pipeline::analyze_file(&a.input, a.fps, 0.0, None)?;
+    let text = if a.csv {
+        crate::listing::features_csv(&features)
+    } else {
+        crate::listing::features_json(&features)
+    };
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("wrote {} ({} frames, tempo {:.1} BPM, analysis {:.2} s)", p.display(), features.len(), features.tempo_bpm, took.as_secs_f64());
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

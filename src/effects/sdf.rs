@@ -1,0 +1,200 @@
+//! Signed-distance shapes with a soft edge and a glow.
+//!
+//! Distances are in screen units where the nearer edge is at 1 (aspect-corrected), following
+//! Inigo Quilez's exact 2-D distance functions; y points up inside the shape functions.
+
+use std::f32::consts::PI;
+
+use super::kernel::{Env, Kernel, REACT, SPEED, for_rows, inv_norm};
+use super::math::{atan2, cos, exp, fract, round_f, sin, smoothstep};
+use super::{FieldBuf, ParamSpec};
+use crate::features::Feature;
+use crate::grid::GridGeom;
+
+const SQRT3: f32 = 1.732_050_8;
+
+#[inline(always)]
+fn len(x: f32, y: f32) -> f32 {
+    (x * x + y * y).sqrt()
+}
+
+fn circle(x: f32, y: f32, r: f32) -> f32 {
+    len(x, y) - r
+}
+
+fn rounded_box(x: f32, y: f32, r: f32) -> f32 {
+    let rr = 0.15 * r;
+    let (qx, qy) = (x.abs() - r + rr, y.abs() - 0.7 * r + rr);
+    len(qx.max(0.0), qy.max(0.0)) + qx.max(qy).min(0.0) - rr
+}
+
+fn ring(x: f32, y: f32, r: f32) -> f32 {
+    (len(x, y) - r).abs() - 0.12 * r
+}
+
+fn triangle(x: f32, y: f32, r: f32) -> f32 {
+    let (mut px, mut py) = (x.abs() - r, y + r / SQRT3);
+    if px + SQRT3 * py > 0.0 {
+        (px, py) = ((px - SQRT3 * py) * 0.5, (-SQRT3 * px - py) * 0.5);
+    }
+    px -= px.clamp(-2.0 * r, 0.0);
+    -len(px, py) * py.signum()
+}
+
+/// Five-pointed star (IQ's `sdStar` with n = 5, m = 2.5).
+fn star(x: f32, y: f32, r: f32) -> f32 {
+    const AN: f32 = PI / 5.0;
+    // cos/sin of π/5 and of π/2.5
+    let (acx, acy) = (0.809_017, 0.587_785_24);
+    let (ecx, ecy) = (0.309_017, 0.951_056_5);
+    let a = atan2(x, y);
+    // angle folded into one point's sector
+    let bn = fract(a * (0.5 / AN)) * (2.0 * AN) - AN;
+    let l = len(x, y);
+    let (mut px, mut py) = (l * cos(bn), l * sin(bn).abs());
+    px -= r * acx;
+    py -= r * acy;
+    let k = (-(px * ecx + py * ecy)).clamp(0.0, r * acy / ecy);
+    px += ecx * k;
+    py += ecy * k;
+    len(px, py) * px.signum()
+}
+
+fn heart(x: f32, y: f32, r: f32) -> f32 {
+    // IQ's heart spans y in [0, 1]; scale and centre it
+    let s = 1.0 / (1.6 * r);
+    let (px, py) = ((x * s).abs(), y * s + 0.5);
+    let d = if py + px > 1.0 {
+        len(px - 0.25, py - 0.75) - std::f32::consts::SQRT_2 / 4.0
+    } else {
+        let m = 0.5 * (px + py).max(0.0);
+        let d1 = px * px + (py - 1.0) * (py - 1.0);
+        let d2 = (px - m) * (px - m) + (py - m) * (py - m);
+        d1.min(d2).sqrt() * (px - py).signum()
+    };
+    d / s
+}
+
+/// One of six shapes, optionally tiled, with a pulsing size and a glow.
+#[derive(Default)]
+pub struct SdfShapes;
+
+impl Kernel for SdfShapes {
+    const NAME: &'static str = "sdf_shapes";
+    const DOC: &'static str = "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart); beats and bass pulse it";
+    const PARAMS: &'static [ParamSpec] = &[
+        SPEED,
+        REACT,
+        ParamSpec::new("shape", 0.0, 5.0, 4.0, "0 circle 1 box 2 ring 3 triangle 4 star 5 heart"),
+        ParamSpec::new("size", 0.05, 1.5, 0.5, "size relative to the screen half-height"),
+        ParamSpec::new("glow", 0.0, 1.0, 0.6, "glow strength"),
+        ParamSpec::new("falloff", 1.0, 40.0, 6.0, "glow falloff (higher = tighter)"),
+        ParamSpec::new("outline", 0.0, 1.0, 0.0, "1 = draw only the outline"),
+        ParamSpec::new("spin", -2.0, 2.0, 0.1, "rotation, turns per 10 s"),
+        ParamSpec::new("repeat", 1.0, 8.0, 1.0, "tile the shape n times per half-height"),
+        ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+    ];
+
+    fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
+        let shape = p[2].round() as u32;
+        let (size, glow, falloff, outline, spin, rep, bri) =
+            (p[3], p[4], p[5], p[6] >= 0.5, p[7], p[8].round(), p[9]);
+        let t = env.t;
+        let k = inv_norm(geo);
+        let size = size * (1.0 + 0.25 * env.a(Feature::BeatDecay) + 0.12 * env.a(Feature::Bass));
+        let glow = glow * (0.7 + 0.6 * env.a(Feature::Rms));
+        let rot = t * spin * 0.628;
+        let look = Look {
+            size,
+            glow,
+            falloff,
+            outline,
+            rep,
+            bri,
+            rot: (cos(rot), sin(rot)),
+            k,
+            // about one cell of anti-aliasing
+            aa: k * rep.max(1.0),
+        };
+        // one monomorphized loop per shape, so the distance function inlines and vectorizes
+        match shape {
+            0 => look.fill(geo, out, circle),
+            1 => look.fill(geo, out, rounded_box),
+            2 => look.fill(geo, out, ring),
+            3 => look.fill(geo, out, triangle),
+            4 => look.fill(geo, out, star),
+            _ => look.fill(geo, out, heart),
+        }
+    }
+}
+
+/// Per-frame drawing constants.
+struct Look {
+    size: f32,
+    glow: f32,
+    falloff: f32,
+    outline: bool,
+    rep: f32,
+    bri: f32,
+    rot: (f32, f32),
+    k: f32,
+    aa: f32,
+}
+
+impl Look {
+    fn fill(&self, geo: &GridGeom, out: &mut FieldBuf, sdf: impl Fn(f32, f32, f32) -> f32 + Sync + Send) {
+        let (ca, sa) = self.rot;
+        let (k, rep, aa) = (self.k, self.rep, self.aa);
+        for_rows(geo, &mut out.value, |g, row| {
+            for (j, o) in row.iter_mut().enumerate() {
+                let (x, y) = (g.dx[j] * k, -g.dy[j] * k);
+                let (mut u, mut v) = (x * ca - y * sa, x * sa + y * ca);
+                if rep > 1.0 {
+                    // tile cells of size 2/rep, each mapped back to [-1, 1]
+                    u *= rep * 0.5;
+                    v *= rep * 0.5;
+                    u = 2.0 * (u - round_f(u));
+                    v = 2.0 * (v - round_f(v));
+                }
+                let d = sdf(u, v, self.size);
+                let body = if self.outline {
+                    1.0 - smoothstep(0.5 * aa, 2.0 * aa, d.abs())
+                } else {
+                    1.0 - smoothstep(-aa, aa, d)
+                };
+                let halo = self.glow * exp(-d.abs() * self.falloff);
+                *o = body.max(halo) * self.bri;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn distances_have_the_right_sign() {
+        for f in [circle, rounded_box, ring, triangle, star, heart] {
+            let r = 0.5;
+            assert!(f(0.0, 5.0, r) > 0.0, "far point is outside");
+        }
+        for f in [circle, rounded_box, triangle, star, heart] {
+            assert!(f(0.0, 0.0, 0.5) < 0.0, "centre is inside");
+        }
+        assert!(ring(0.0, 0.0, 0.5) > 0.0, "a ring is hollow");
+        assert!((circle(0.3, 0.4, 0.5)).abs() < 1e-6);
+        assert!((triangle(0.0, -0.5 / SQRT3, 0.5)).abs() < 1e-5, "base midpoint");
+    }
+
+    #[test]
+    fn shape_is_centred_and_glows() {
+        let f = render_params("sdf_shapes", 61, 31, 0, &quiet(), &[(2, 0.0), (7, 0.0)]);
+        let centre = f.value[15 * 61 + 30];
+        let corner = f.value[0];
+        assert!(centre > 0.95 && corner < 0.2, "centre {centre} corner {corner}");
+        let edge_glow = f.value[15 * 61 + 60];
+        assert!(edge_glow > 0.0 && edge_glow < centre);
+    }
+}

@@ -1,0 +1,201 @@
+//! `asciivid list …` and the JSON/CSV forms of analysis results.
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::compose::BlendMode;
+use crate::features::{Feature, Features};
+use crate::palette::Palettes;
+use crate::params::ParamSpec;
+use crate::scene::preset::{Preset, builtin_presets};
+
+/// What `asciivid list` shows.
+#[derive(Clone, Copy, Debug)]
+pub enum What {
+    /// Built-in presets.
+    Presets,
+    /// Character palettes, colour palettes and tints.
+    Palettes,
+    /// Effects with their parameters.
+    Effects,
+    /// Shaders with their parameters.
+    Shaders,
+    /// Blend modes.
+    Blends,
+    /// Audio features usable as modulation sources.
+    Features,
+}
+
+fn params_json(ps: &[ParamSpec]) -> Value {
+    Value::Array(
+        ps.iter()
+            .map(|p| json!({"name": p.name, "min": p.min, "max": p.max, "default": p.default, "doc": p.doc}))
+            .collect(),
+    )
+}
+
+fn params_text(ps: &[ParamSpec]) -> String {
+    ps.iter()
+        .map(|p| format!("      {:<14} {:>8} ({} .. {})  {}", p.name, p.default, p.min, p.max, p.doc))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Build the listing as JSON.
+pub fn to_json(what: What) -> Value {
+    let pals = Palettes::builtin();
+    match what {
+        What::Presets => Value::Array(
+            builtin_presets()
+                .iter()
+                .map(|b| {
+                    let p = Preset::parse(b.source, b.name).ok();
+                    json!({
+                        "name": b.name,
+                        "description": p.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
+                        "layers": p.as_ref().map(|p| p.layers.iter().map(|l| l.effect.get_ref().clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                })
+                .collect(),
+        ),
+        What::Palettes => json!({
+            "chars": pals.chars.iter().map(|p| json!({"name": p.name, "family": p.family, "doc": p.doc, "chars": p.chars.iter().collect::<String>()})).collect::<Vec<_>>(),
+            "colors": pals.colors.iter().map(|p| json!({"name": p.name, "doc": p.doc, "colors": p.colors.iter().map(|c| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+            "tints": pals.tints.iter().map(|t| json!({"name": t.name, "rgb": t.rgb})).collect::<Vec<_>>(),
+        }),
+        What::Effects => Value::Array(
+            crate::effects::all()
+                .iter()
+                .map(|e| json!({"name": e.name, "doc": e.doc, "stateful": e.stateful, "params": params_json(e.params)}))
+                .collect(),
+        ),
+        What::Shaders => Value::Array(
+            crate::shaders::all()
+                .iter()
+                .map(|s| json!({"name": s.name, "doc": s.doc, "heavy": s.heavy, "params": params_json(s.params)}))
+                .collect(),
+        ),
+        What::Blends => Value::Array(
+            BlendMode::ALL
+                .iter()
+                .map(|b| json!({"name": b.name(), "doc": b.doc()}))
+                .collect(),
+        ),
+        What::Features => Value::Array(
+            Feature::ALL
+                .iter()
+                .map(|f| json!({"name": f.name(), "doc": f.doc()}))
+                .collect(),
+        ),
+    }
+}
+
+/// Build the listing as text for people.
+pub fn to_text(what: What) -> String {
+    let pals = Palettes::builtin();
+    let mut out = String::new();
+    match what {
+        What::Presets => {
+            for b in builtin_presets() {
+                let desc = Preset::parse(b.source, b.name).map(|p| p.description).unwrap_or_default();
+                out += &format!("{:<16} {desc}\n", b.name);
+            }
+        }
+        What::Palettes => {
+            out += "Character palettes (dark to bright):\n";
+            for p in &pals.chars {
+                let sample: String = p.chars.iter().skip(1).collect();
+                out += &format!("  {:<12} {:<10} {sample}\n", p.name, p.family);
+            }
+            out += "\nColour palettes:\n";
+            for p in &pals.colors {
+                let cols: Vec<String> = p.colors.iter().map(|c| format!("\x1b[48;2;{};{};{}m  \x1b[0m", c[0], c[1], c[2])).collect();
+                out += &format!("  {:<12} {}\n", p.name, cols.join(""));
+            }
+            out += "\nTints (for the color_grade shader):\n";
+            for t in &pals.tints {
+                out += &format!("  {:<12} r {:.2} g {:.2} b {:.2}\n", t.name, t.rgb[0], t.rgb[1], t.rgb[2]);
+            }
+        }
+        What::Effects => {
+            for e in crate::effects::all() {
+                out += &format!("{:<18} {}\n{}\n", e.name, e.doc, params_text(e.params));
+            }
+        }
+        What::Shaders => {
+            for s in crate::shaders::all() {
+                out += &format!("{:<18} {}{}\n{}\n", s.name, s.doc, if s.heavy { " [heavy]" } else { "" }, params_text(s.params));
+            }
+        }
+        What::Blends => {
+            for b in BlendMode::ALL {
+                out += &format!("{:<14} {}\n", b.name(), b.doc());
+            }
+        }
+        What::Features => {
+            for f in Feature::ALL {
+                out += &format!("{:<15} {}\n", f.name(), f.doc());
+            }
+        }
+    }
+    out
+}
+
+/// Print a listing.
+pub fn print(what: What, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&to_json(what))?);
+    } else {
+        print!("{}", to_text(what));
+    }
+    Ok(())
+}
+
+/// Analysis results as JSON: tempo, beats, onsets and one object per frame.
+pub fn features_json(f: &Features) -> String {
+    let frames: Vec<Value> = (0..f.len())
+        .map(|i| {
+            let fr = f.frame(i);
+            let mut m = serde_json::Map::new();
+            m.insert("t".into(), json!(round4(i as f64 / f.fps)));
+            for &feat in Feature::ALL {
+                m.insert(feat.name().into(), json!(round4(fr.get(feat) as f64)));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let v = json!({
+        "fps": f.fps,
+        "duration": f.duration,
+        "tempo_bpm": f.tempo_bpm,
+        "tempo_confidence": f.tempo_confidence,
+        "beats": f.beats.iter().map(|&b| round4(b)).collect::<Vec<_>>(),
+        "downbeats": f.downbeats.iter().map(|&b| round4(b)).collect::<Vec<_>>(),
+        "onsets": f.onsets.iter().map(|&b| round4(b)).collect::<Vec<_>>(),
+        "frames": frames,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Analysis results as CSV: a header, then one row per frame.
+pub fn features_csv(f: &Features) -> String {
+    let mut out = String::from("t");
+    for feat in Feature::ALL {
+        out.push(',');
+        out.push_str(feat.name());
+    }
+    out.push('\n');
+    for i in 0..f.len() {
+        let fr = f.frame(i);
+        out += &format!("{:.4}", i as f64 / f.fps);
+        for &feat in Feature::ALL {
+            out += &format!(",{:.4}", fr.get(feat));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}

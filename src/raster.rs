@@ -1,0 +1,194 @@
+//! CellGrid → pixels: blit pre-rasterized glyphs onto a frame, blending as the layer asks.
+//!
+//! The frame is cut into bands of whole cell rows and each band is drawn by one rayon worker,
+//! so the result does not depend on the worker count. Pixels outside the grid (the margins left
+//! when the frame size is not a multiple of the cell size) are never touched.
+
+use rayon::prelude::*;
+
+use crate::compose::BlendMode;
+use crate::frame::Frame;
+use crate::glyph::GlyphAtlas;
+use crate::grid::CellGrid;
+
+/// Where a grid sits in a frame: its size in cells and the margins around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Columns that fit.
+    pub cols: usize,
+    /// Rows that fit.
+    pub rows: usize,
+    /// Left margin in pixels (leftover width split evenly).
+    pub ox: usize,
+    /// Top margin in pixels (leftover height split evenly).
+    pub oy: usize,
+}
+
+impl Placement {
+    /// The largest grid of `cell_w × cell_h` cells that fits `width × height`, centred.
+    pub fn fit(width: usize, height: usize, cell_w: usize, cell_h: usize) -> Placement {
+        let cols = (width / cell_w.max(1)).max(1);
+        let rows = (height / cell_h.max(1)).max(1);
+        Placement {
+            cols,
+            rows,
+            ox: width.saturating_sub(cols * cell_w) / 2,
+            oy: height.saturating_sub(rows * cell_h) / 2,
+        }
+    }
+}
+
+/// Draw `grid` onto `frame` with `mode` at `opacity`.
+///
+/// Each glyph pixel's coverage acts as alpha: `out = a + (mode(a, fg) - a) · opacity · coverage`,
+/// so blank cells leave what is beneath untouched. A cell with a non-black background is opaque:
+/// its pixels are `bg + (fg - bg) · coverage`, blended with the mode at `opacity`.
+pub fn draw_grid(
+    frame: &mut Frame,
+    grid: &CellGrid,
+    atlas: &GlyphAtlas,
+    place: Placement,
+    mode: BlendMode,
+    opacity: f32,
+) {
+    let cw = atlas.metrics.width;
+    let ch = atlas.metrics.height;
+    let stride = frame.stride();
+    let rows = grid.rows.min(frame.height.saturating_sub(place.oy) / ch.max(1));
+    let cols = grid.cols.min(frame.width.saturating_sub(place.ox) / cw.max(1));
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    let lut = mode.lut();
+    let op = (opacity.clamp(0.0, 1.0) * 256.0).round() as u32;
+    if op == 0 {
+        return;
+    }
+    let start = place.oy * stride;
+    let band = ch * stride;
+    frame.data[start..start + rows * band]
+        .par_chunks_mut(band)
+        .enumerate()
+        .for_each(|(r, band)| {
+            let cells = &grid.cells[r * grid.cols..r * grid.cols + cols];
+            for (c, cell) in cells.iter().enumerate() {
+                let x0 = (place.ox + c * cw) * 3;
+                if cell.bg != [0, 0, 0] {
+                    draw_opaque_cell(band, stride, x0, atlas, cell, lut, op);
+                    continue;
+                }
+                if cell.glyph == 0 {
+                    continue;
+                }
+                let bmp = atlas.bitmap(cell.glyph);
+                let (y0, y1) = atlas.ink_rows(cell.glyph);
+                let rows_lut = [
+                    &lut[(cell.fg[0] as usize) << 8..][..256],
+                    &lut[(cell.fg[1] as usize) << 8..][..256],
+                    &lut[(cell.fg[2] as usize) << 8..][..256],
+                ];
+                for y in y0..y1 {
+                    let cov = &bmp[y * cw..(y + 1) * cw];
+                    let px = &mut band[y * stride + x0..y * stride + x0 + cw * 3];
+                    for (p, &k) in px.chunks_exact_mut(3).zip(cov) {
+                        if k == 0 {
+                            continue;
+                        }
+                        // weight in 0..=65536: coverage (0..=255 → 0..=256) × opacity (0..=256)
+                        let w = ((k as u32 + (k as u32 >> 7)) * op) as i32;
+                        for ch in 0..3 {
+                            let a = p[ch] as i32;
+                            let r = rows_lut[ch][p[ch] as usize] as i32;
+                            p[ch] = (a + (((r - a) * w + 32768) >> 16)) as u8;
+                        }
+                    }
+                }
+            }
+        });
+}
+
+fn draw_opaque_cell(
+    band: &mut [u8],
+    stride: usize,
+    x0: usize,
+    atlas: &GlyphAtlas,
+    cell: &crate::grid::Cell,
+    lut: &[u8],
+    op: u32,
+) {
+    let cw = atlas.metrics.width;
+    let bmp = atlas.bitmap(cell.glyph);
+    let op = op as i32;
+    for y in 0..atlas.metrics.height {
+        let cov = &bmp[y * cw..(y + 1) * cw];
+        let px = &mut band[y * stride + x0..y * stride + x0 + cw * 3];
+        for (p, &k) in px.chunks_exact_mut(3).zip(cov) {
+            let k = k as i32 + (k as i32 >> 7);
+            for ch in 0..3 {
+                let bg = cell.bg[ch] as i32;
+                let top = bg + (((cell.fg[ch] as i32 - bg) * k) >> 8);
+                let a = p[ch] as i32;
+                let r = lut[(top as usize) << 8 | p[ch] as usize] as i32;
+                p[ch] = (a + (((r - a) * op) >> 8)) as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glyph::FontChain;
+    use crate::grid::Cell;
+
+    fn setup() -> (GlyphAtlas, Frame, Placement) {
+        let atlas = GlyphAtlas::new(&FontChain::bundled(), 16, "█#".chars());
+        let m = atlas.metrics;
+        let frame = Frame::new(m.width * 4 + 3, m.height * 2 + 5);
+        let place = Placement::fit(frame.width, frame.height, m.width, m.height);
+        (atlas, frame, place)
+    }
+
+    #[test]
+    fn placement_centres_leftover_pixels() {
+        let p = Placement::fit(105, 50, 10, 19);
+        assert_eq!((p.cols, p.rows, p.ox, p.oy), (10, 2, 2, 6));
+    }
+
+    #[test]
+    fn full_block_fills_its_cell_with_the_colour_and_nothing_else() {
+        let (atlas, mut frame, place) = setup();
+        let mut grid = CellGrid::new(place.cols, place.rows);
+        grid.cells[0] = Cell {
+            glyph: atlas.id('█').unwrap(),
+            fg: [200, 100, 50],
+            bg: [0, 0, 0],
+        };
+        draw_grid(&mut frame, &grid, &atlas, place, BlendMode::Normal, 1.0);
+        let m = atlas.metrics;
+        let centre = frame.pixel(place.ox + m.width / 2, place.oy + m.height / 2);
+        assert_eq!(centre, [200, 100, 50]);
+        // the neighbouring cell and the margins stay black
+        assert_eq!(frame.pixel(place.ox + m.width + 2, place.oy + 2), [0, 0, 0]);
+        assert_eq!(frame.pixel(0, 0), [0, 0, 0]);
+    }
+
+    #[test]
+    fn opaque_background_and_opacity() {
+        let (atlas, mut frame, place) = setup();
+        let mut grid = CellGrid::new(place.cols, place.rows);
+        grid.cells[1] = Cell {
+            glyph: 0,
+            fg: [255, 255, 255],
+            bg: [10, 20, 30],
+        };
+        draw_grid(&mut frame, &grid, &atlas, place, BlendMode::Normal, 1.0);
+        let m = atlas.metrics;
+        assert_eq!(frame.pixel(place.ox + m.width + 1, place.oy + 1), [10, 20, 30]);
+        let mut half = Frame::new(frame.width, frame.height);
+        grid.cells[1].glyph = atlas.id('█').unwrap();
+        draw_grid(&mut half, &grid, &atlas, place, BlendMode::Normal, 0.5);
+        let p = half.pixel(place.ox + m.width + m.width / 2, place.oy + m.height / 2);
+        assert!((126..=129).contains(&p[0]), "{p:?}");
+    }
+}

@@ -1,0 +1,297 @@
+//! A layer at run time: effect → value field → glyphs and colours → pixels.
+
+use std::sync::Arc;
+
+use super::param::ParamTrack;
+use super::preset::{LayerSpec, parse_hex};
+use crate::compose::BlendMode;
+use crate::compose::color::{Gradient, Harmony, hsv_to_rgb};
+use crate::effects::{Effect, EffectCtx, EffectSpec, FieldBuf};
+use crate::features::{Feature, FeatureFrame, Features};
+use crate::frame::{Frame, FrameCtx};
+use crate::glyph::{GlyphAtlas, GlyphId};
+use crate::grid::{CellGrid, GridGeom};
+use crate::raster::{Placement, draw_grid};
+
+/// Where a layer's hue comes from (`hsv` colour mode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HueSource {
+    /// A constant hue.
+    Fixed,
+    /// Around the centre.
+    Angle,
+    /// Outward from the centre.
+    Distance,
+    /// Cycling over time.
+    Time,
+    /// Following the spectral centroid.
+    Centroid,
+    /// Following the cell's value (fire, heat).
+    Value,
+    /// Supplied by the effect (falls back to `hue_base`).
+    Effect,
+    /// Left to right.
+    GradientH,
+    /// Top to bottom.
+    GradientV,
+    /// A slowly moving plasma.
+    Plasma,
+}
+
+impl HueSource {
+    fn from_name(s: &str) -> HueSource {
+        match s {
+            "fixed" => HueSource::Fixed,
+            "distance" => HueSource::Distance,
+            "time" => HueSource::Time,
+            "centroid" => HueSource::Centroid,
+            "value" => HueSource::Value,
+            "effect" => HueSource::Effect,
+            "gradient_h" => HueSource::GradientH,
+            "gradient_v" => HueSource::GradientV,
+            "plasma" => HueSource::Plasma,
+            _ => HueSource::Angle,
+        }
+    }
+}
+
+/// How a layer colours its cells.
+pub enum Coloring {
+    /// Hue field + saturation, value as brightness.
+    Hsv {
+        /// Hue source.
+        source: HueSource,
+        /// Hue offset.
+        base: ParamTrack,
+        /// Hue spread.
+        scale: ParamTrack,
+        /// Saturation.
+        saturation: ParamTrack,
+    },
+    /// Discrete colours indexed by value.
+    Table(Vec<[u8; 3]>),
+    /// OKLAB gradient by value.
+    Gradient(Gradient),
+    /// One colour scaled by value.
+    Mono([u8; 3]),
+}
+
+/// A layer ready to render.
+pub struct Layer {
+    /// On/off.
+    pub enabled: bool,
+    /// The effect's description.
+    pub spec: &'static EffectSpec,
+    effect: Box<dyn Effect>,
+    /// One track per effect parameter, in spec order.
+    pub params: Vec<ParamTrack>,
+    values: Vec<f32>,
+    geo: GridGeom,
+    place: Placement,
+    atlas: Arc<GlyphAtlas>,
+    ramp: Vec<GlyphId>,
+    /// Blend mode.
+    pub blend: BlendMode,
+    /// Opacity.
+    pub opacity: ParamTrack,
+    threshold: f32,
+    char_gamma: ParamTrack,
+    brightness: ParamTrack,
+    /// Colouring.
+    pub coloring: Coloring,
+    field: FieldBuf,
+    cells: CellGrid,
+    seed: u64,
+}
+
+/// Everything a layer needs that the scene prepares (atlas and ramp for its grid and palette).
+pub struct LayerSetup {
+    /// The atlas of the layer's grid size.
+    pub atlas: Arc<GlyphAtlas>,
+    /// The palette's glyphs, dark to bright, `ramp[0]` blank.
+    pub ramp: Vec<GlyphId>,
+    /// Output width in pixels.
+    pub width: usize,
+    /// Output height in pixels.
+    pub height: usize,
+    /// Seed of this layer (render seed mixed with the layer index and its own seed).
+    pub seed: u64,
+}
+
+impl Layer {
+    /// Build a layer from its (validated) spec.
+    pub fn new(spec: &LayerSpec, setup: LayerSetup, features: &Features) -> Layer {
+        let effect_spec = crate::effects::find(spec.effect.get_ref()).expect("validated preset");
+        let params = effect_spec
+            .params
+            .iter()
+            .map(|ps| {
+                let p = spec
+                    .params
+                    .iter()
+                    .find(|(k, _)| k.get_ref() == ps.name)
+                    .map(|(_, v)| *v)
+                    .unwrap_or(super::Param::constant(ps.default));
+                ParamTrack::new(p, features)
+            })
+            .collect::<Vec<_>>();
+        let m = setup.atlas.metrics;
+        let place = Placement::fit(setup.width, setup.height, m.width, m.height);
+        let geo = GridGeom::new(place.cols, place.rows, m.width, m.height);
+        let c = &spec.color;
+        let colors: Vec<[u8; 3]> = c.colors.iter().filter_map(|s| parse_hex(s.get_ref())).collect();
+        let coloring = match c.mode.get_ref().as_str() {
+            "palette" => {
+                let name = c.palette.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("neon");
+                let pal = crate::palette::Palettes::builtin().color_palette(name);
+                Coloring::Table(pal.map(|p| p.colors.clone()).unwrap_or_else(|| vec![[255; 3]]))
+            }
+            "gradient" => Coloring::Gradient(Gradient::oklab(&colors)),
+            "mono" => Coloring::Mono(colors.first().copied().unwrap_or([255; 3])),
+            "harmony" => {
+                let h = c
+                    .harmony
+                    .as_ref()
+                    .and_then(|h| Harmony::from_name(h.get_ref()))
+                    .unwrap_or(Harmony::Complementary);
+                Coloring::Table(h.colors(colors.first().copied().unwrap_or([255, 0, 102])))
+            }
+            _ => Coloring::Hsv {
+                source: HueSource::from_name(c.hue.get_ref()),
+                base: ParamTrack::new(c.hue_base, features),
+                scale: ParamTrack::new(c.hue_scale, features),
+                saturation: ParamTrack::new(c.saturation, features),
+            },
+        };
+        let n = geo.len();
+        Layer {
+            enabled: spec.enabled,
+            spec: effect_spec,
+            effect: (effect_spec.make)(),
+            values: vec![0.0; params.len()],
+            params,
+            place,
+            atlas: setup.atlas,
+            ramp: setup.ramp,
+            blend: BlendMode::from_name(spec.blend.get_ref()).unwrap_or_default(),
+            opacity: ParamTrack::new(spec.opacity, features),
+            threshold: spec.threshold,
+            char_gamma: ParamTrack::new(spec.char_gamma, features),
+            brightness: ParamTrack::new(spec.brightness, features),
+            coloring,
+            field: FieldBuf::new(n),
+            cells: CellGrid::new(geo.cols, geo.rows),
+            geo,
+            seed: setup.seed,
+        }
+    }
+
+    /// The grid size of this layer in cells.
+    pub fn grid_size(&self) -> (usize, usize) {
+        (self.geo.cols, self.geo.rows)
+    }
+
+    /// The layer's cells as of the last [`Layer::render`] (for the terminal preview).
+    pub fn cells(&self) -> &CellGrid {
+        &self.cells
+    }
+
+    /// The atlas this layer draws with.
+    pub fn atlas(&self) -> &GlyphAtlas {
+        &self.atlas
+    }
+
+    /// Evaluate the effect and fill the cell grid for frame `ctx.index`.
+    pub fn update(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
+        let fi = ctx.index as usize;
+        for (v, (t, spec)) in self.values.iter_mut().zip(self.params.iter().zip(self.spec.params)) {
+            *v = spec.clamp(t.value(fi));
+        }
+        self.field.reset();
+        let ectx = EffectCtx {
+            frame: *ctx,
+            features: feats,
+            spectrum,
+            seed: self.seed,
+        };
+        self.effect.render(&self.geo, &self.values, &ectx, &mut self.field);
+        self.fill_cells(ctx, feats);
+    }
+
+    /// Draw the cells (from the last [`Layer::update`]) onto `frame`.
+    pub fn draw(&self, frame: &mut Frame, index: u64) {
+        let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
+        draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+    }
+
+    fn fill_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+        let fi = ctx.index as usize;
+        let t = ctx.time;
+        let n_ramp = self.ramp.len();
+        let gamma = self.char_gamma.value(fi).clamp(0.1, 10.0);
+        let bright = self.brightness.value(fi).clamp(0.0, 4.0);
+        let threshold = self.threshold;
+        let cols = self.geo.cols.max(1) as f32;
+        let rows = self.geo.rows.max(1) as f32;
+        let (hue_base, hue_scale, sat, source) = match &self.coloring {
+            Coloring::Hsv { source, base, scale, saturation } => {
+                (base.value(fi), scale.value(fi), saturation.value(fi), Some(*source))
+            }
+            _ => (0.0, 0.0, 0.0, None),
+        };
+        let centroid = feats.get(Feature::Centroid);
+        for i in 0..self.geo.len() {
+            let v = self.field.value[i];
+            let cell = &mut self.cells.cells[i];
+            if !(v > threshold) || n_ramp < 2 {
+                cell.glyph = 0;
+                continue;
+            }
+            let pick = self.field.pick[i];
+            let sel = if pick >= 0.0 { pick } else { v.powf(gamma) };
+            let k = 1 + ((sel * (n_ramp - 1) as f32) as usize).min(n_ramp - 2);
+            cell.glyph = self.ramp[k];
+            let lum = (v * bright).clamp(0.0, 1.0);
+            cell.fg = match (&self.coloring, source) {
+                (Coloring::Hsv { .. }, Some(src)) => {
+                    let g = &self.geo;
+                    let h = match src {
+                        HueSource::Fixed => hue_base,
+                        HueSource::Angle => {
+                            hue_base + hue_scale * g.angle[i] / std::f32::consts::TAU + 0.05 * t
+                        }
+                        HueSource::Distance => hue_base + hue_scale * g.dist_n[i] * 0.3 + 0.03 * t,
+                        HueSource::Time => hue_base + hue_scale * 0.1 * t,
+                        HueSource::Centroid => hue_base + hue_scale * 0.3 * centroid,
+                        HueSource::Value => hue_base + hue_scale * 0.15 * v,
+                        HueSource::Effect => {
+                            let e = self.field.hue[i];
+                            if e.is_finite() { hue_base + e } else { hue_base }
+                        }
+                        HueSource::GradientH => hue_base + hue_scale * g.col[i] / cols,
+                        HueSource::GradientV => hue_base + hue_scale * g.row[i] / rows,
+                        HueSource::Plasma => {
+                            let p = (g.dx[i] * 0.05 + t * 0.3).sin()
+                                + (g.dy[i] * 0.07 - t * 0.2).sin()
+                                + (g.dist[i] * 0.04 + t * 0.25).sin();
+                            hue_base + hue_scale * 0.15 * p
+                        }
+                    };
+                    hsv_to_rgb(h, sat, lum)
+                }
+                (Coloring::Table(t), _) => {
+                    let k = ((v * t.len() as f32) as usize).min(t.len() - 1);
+                    scale(t[k], (0.35 + 0.65 * v) * bright)
+                }
+                (Coloring::Gradient(g), _) => scale(g.at(v), bright),
+                (Coloring::Mono(c), _) => scale(*c, lum),
+                (Coloring::Hsv { .. }, None) => [255, 255, 255],
+            };
+        }
+    }
+}
+
+#[inline]
+fn scale(c: [u8; 3], k: f32) -> [u8; 3] {
+    c.map(|x| (x as f32 * k).clamp(0.0, 255.0) as u8)
+}

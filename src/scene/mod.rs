@@ -1,0 +1,288 @@
+//! Scenes: a preset bound to an output size, a seed and a track's features, ready to render
+//! frames. The same `Scene` drives `render`, `preview` and `--test-frame`, so they agree exactly.
+
+mod layer;
+mod param;
+pub mod preset;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use layer::{Coloring, HueSource, Layer, LayerSetup};
+pub use param::{Param, ParamTrack};
+pub use preset::{Preset, PresetError};
+
+use crate::compose::{BlendMode, Feedback, FeedbackParams, FeedbackTransform};
+use crate::features::Features;
+use crate::frame::{Frame, FrameCtx};
+use crate::glyph::{FontChain, GlyphAtlas, MissingGlyph};
+use crate::palette::{CharPalette, Palettes, load_char_palette_file};
+use crate::shaders::{Shader, ShaderSpec, Tonemap};
+
+/// A shader of the chain at run time.
+pub struct ShaderSlot {
+    /// On/off.
+    pub enabled: bool,
+    /// Its description.
+    pub spec: &'static ShaderSpec,
+    shader: Box<dyn Shader>,
+    /// One track per parameter, in spec order.
+    pub params: Vec<ParamTrack>,
+    values: Vec<f32>,
+}
+
+struct FeedbackSlot {
+    enabled: bool,
+    state: Feedback,
+    decay: ParamTrack,
+    blend: BlendMode,
+    opacity: ParamTrack,
+    transform: FeedbackTransform,
+    amount: ParamTrack,
+    hue_shift: ParamTrack,
+}
+
+/// Why a scene could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SceneError {
+    /// A user palette file failed to load.
+    #[error(transparent)]
+    Palette(#[from] crate::palette::PaletteError),
+}
+
+/// A preset ready to render frames of one size.
+pub struct Scene {
+    /// Output width.
+    pub width: usize,
+    /// Output height.
+    pub height: usize,
+    /// Render seed.
+    pub seed: u64,
+    /// Frame rate of the features (and of the output).
+    pub fps: f32,
+    /// Layers, bottom first.
+    pub layers: Vec<Layer>,
+    /// Shader chain.
+    pub shaders: Vec<ShaderSlot>,
+    feedback: Option<FeedbackSlot>,
+    tonemap_on: bool,
+    gamma: ParamTrack,
+    tonemap: Tonemap,
+    background: [u8; 3],
+    features: Arc<Features>,
+    missing: Vec<(String, MissingGlyph)>,
+}
+
+/// Font size in pixels for a grid key at an output size (the table's sizes are for 1080 lines).
+pub fn grid_px(key: &str, width: usize, height: usize) -> u32 {
+    let base = preset::GRID_SIZES
+        .iter()
+        .find(|g| g.0 == key)
+        .map(|g| g.1)
+        .unwrap_or(16);
+    let short = width.min(height).max(1) as f32;
+    ((base as f32 * short / 1080.0).round() as u32).max(6)
+}
+
+fn load_palette(name: &str) -> Result<CharPalette, SceneError> {
+    if let Some(p) = Palettes::builtin().char_palette(name) {
+        return Ok(p.clone());
+    }
+    Ok(load_char_palette_file(std::path::Path::new(name))?)
+}
+
+impl Scene {
+    /// Bind `preset` to an output size, a seed, fonts and a track's features.
+    pub fn new(
+        preset: &Preset,
+        width: usize,
+        height: usize,
+        seed: u64,
+        fonts: &FontChain,
+        features: Arc<Features>,
+    ) -> Result<Scene, SceneError> {
+        // One atlas per grid size holding every character its layers use.
+        let mut palettes = Vec::new();
+        let mut chars_by_px: BTreeMap<u32, Vec<char>> = BTreeMap::new();
+        for l in &preset.layers {
+            let pal = load_palette(l.palette.get_ref())?;
+            let px = grid_px(l.grid.get_ref(), width, height);
+            chars_by_px.entry(px).or_default().extend(pal.chars.iter().copied());
+            palettes.push((px, pal));
+        }
+        let mut atlases: BTreeMap<u32, Arc<GlyphAtlas>> = BTreeMap::new();
+        let mut missing = Vec::new();
+        for (px, chars) in chars_by_px {
+            let atlas = GlyphAtlas::new(fonts, px, chars);
+            for (_, pal) in palettes.iter().filter(|(p, _)| *p == px) {
+                for m in atlas.missing() {
+                    if pal.chars.contains(&m.0) && !missing.iter().any(|(_, x)| x == m) {
+                        missing.push((pal.name.clone(), *m));
+                    }
+                }
+            }
+            atlases.insert(px, Arc::new(atlas));
+        }
+        let layers = preset
+            .layers
+            .iter()
+            .zip(&palettes)
+            .enumerate()
+            .map(|(i, (spec, (px, pal)))| {
+                let atlas = atlases[px].clone();
+                let ramp = pal
+                    .chars
+                    .iter()
+                    .map(|&c| atlas.id(c).unwrap_or(0))
+                    .collect();
+                let layer_seed = crate::rng::hash2(seed, i as u64, spec.seed);
+                Layer::new(
+                    spec,
+                    LayerSetup {
+                        atlas,
+                        ramp,
+                        width,
+                        height,
+                        seed: layer_seed,
+                    },
+                    &features,
+                )
+            })
+            .collect();
+        let pals = Palettes::builtin();
+        let shaders = preset
+            .shaders
+            .iter()
+            .map(|step| {
+                let spec = crate::shaders::find(step.name.get_ref()).expect("validated preset");
+                let tint = step.tint.as_ref().and_then(|t| pals.tint(t.get_ref()));
+                let params: Vec<ParamTrack> = spec
+                    .params
+                    .iter()
+                    .enumerate()
+                    .map(|(k, ps)| {
+                        let from_tint = tint.filter(|_| k < 3).map(|t| Param::constant(t.rgb[k]));
+                        let p = step
+                            .params
+                            .iter()
+                            .find(|(key, _)| key.get_ref() == ps.name)
+                            .map(|(_, v)| *v)
+                            .or(from_tint)
+                            .unwrap_or(Param::constant(ps.default));
+                        ParamTrack::new(p, &features)
+                    })
+                    .collect();
+                ShaderSlot {
+                    enabled: step.enabled,
+                    spec,
+                    shader: (spec.make)(),
+                    values: vec![0.0; params.len()],
+                    params,
+                }
+            })
+            .collect();
+        let feedback = preset.feedback.as_ref().map(|fb| FeedbackSlot {
+            enabled: fb.enabled,
+            state: Feedback::new(),
+            decay: ParamTrack::new(fb.decay, &features),
+            blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
+            opacity: ParamTrack::new(fb.opacity, &features),
+            transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
+            amount: ParamTrack::new(fb.amount, &features),
+            hue_shift: ParamTrack::new(fb.hue_shift, &features),
+        });
+        Ok(Scene {
+            width,
+            height,
+            seed,
+            fps: features.fps as f32,
+            layers,
+            shaders,
+            feedback,
+            tonemap_on: preset.tonemap,
+            gamma: ParamTrack::new(preset.gamma, &features),
+            tonemap: Tonemap::default(),
+            background: preset
+                .background
+                .as_deref()
+                .and_then(preset::parse_hex)
+                .unwrap_or([0, 0, 0]),
+            features,
+            missing,
+        })
+    }
+
+    /// Palette characters no font could draw, with the palette that asked for them.
+    pub fn missing_glyphs(&self) -> &[(String, MissingGlyph)] {
+        &self.missing
+    }
+
+    /// The features this scene reacts to.
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    /// Number of frames the features cover.
+    pub fn frame_count(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Advance the stateful parts to frame `index` and fill every layer's cells (no pixels).
+    pub fn update(&mut self, index: u64) {
+        let ctx = FrameCtx::new(index, self.fps, self.seed);
+        let feats = self.features.frame(index as usize);
+        let spectrum = self.features.spectrum_at(index as usize);
+        for layer in self.layers.iter_mut().filter(|l| l.enabled) {
+            layer.update(&ctx, &feats, spectrum);
+        }
+    }
+
+    /// Render frame `index` into `frame` (resized to the scene's size if needed).
+    ///
+    /// Frames must be rendered in order from the first one wanted: effects, feedback and
+    /// simulations carry state from one frame to the next.
+    pub fn render(&mut self, index: u64, frame: &mut Frame) {
+        if frame.width != self.width || frame.height != self.height {
+            frame.resize(self.width, self.height);
+        }
+        self.update(index);
+        self.draw(index, frame);
+    }
+
+    /// Turn the cells of the last [`Scene::update`] into pixels, with tonemap, feedback and shaders.
+    pub fn draw(&mut self, index: u64, frame: &mut Frame) {
+        let fi = index as usize;
+        if self.background == [0, 0, 0] {
+            frame.clear();
+        } else {
+            for px in frame.data.chunks_exact_mut(3) {
+                px.copy_from_slice(&self.background);
+            }
+        }
+        for layer in self.layers.iter().filter(|l| l.enabled) {
+            layer.draw(frame, index);
+        }
+        if self.tonemap_on {
+            let g = self.gamma.value(fi).clamp(0.1, 4.0);
+            self.tonemap.apply(frame, g, 2.0, 253.0);
+        }
+        if let Some(fb) = self.feedback.as_mut().filter(|f| f.enabled) {
+            let p = FeedbackParams {
+                decay: fb.decay.value(fi).clamp(0.0, 0.99),
+                blend: fb.blend,
+                opacity: fb.opacity.value(fi).clamp(0.0, 1.0),
+                transform: fb.transform,
+                amount: fb.amount.value(fi),
+                hue_shift: fb.hue_shift.value(fi),
+            };
+            fb.state.apply(frame, &p);
+        }
+        let ctx = FrameCtx::new(index, self.fps, self.seed);
+        for s in self.shaders.iter_mut().filter(|s| s.enabled) {
+            for (v, (t, spec)) in s.values.iter_mut().zip(s.params.iter().zip(s.spec.params)) {
+                *v = spec.clamp(t.value(fi));
+            }
+            s.shader.apply(frame, &s.values, &ctx);
+        }
+    }
+}

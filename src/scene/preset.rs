@@ -1,0 +1,500 @@
+//! Presets ("looks") as TOML: layers of effects, colours, blend modes, feedback and shaders.
+//!
+//! Parsing is strict: unknown keys, unknown names and out-of-range values are errors that name
+//! the file, the line and the valid choices. Built-in presets live in `effects/` and are embedded.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::param::Param;
+use crate::compose::{BlendMode, FeedbackTransform, color::Harmony};
+use crate::palette::{Palettes, closest};
+
+/// A parsed, validated preset.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// Name shown by `asciivid list presets`.
+    #[serde(default)]
+    pub name: String,
+    /// One-line description.
+    #[serde(default)]
+    pub description: String,
+    /// Adaptive tonemap on/off (percentile stretch, then gamma).
+    #[serde(default = "yes")]
+    pub tonemap: bool,
+    /// Tonemap gamma (below 1 brightens).
+    #[serde(default = "default_gamma")]
+    pub gamma: Param,
+    /// Background colour as `#rrggbb` (default black).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// Temporal feedback, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<FeedbackSpec>,
+    /// Layers, bottom first.
+    pub layers: Vec<LayerSpec>,
+    /// Pixel shaders, applied in order after tonemap and feedback.
+    #[serde(default)]
+    pub shaders: Vec<ShaderStep>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_gamma() -> Param {
+    Param::constant(0.75)
+}
+fn one() -> Param {
+    Param::constant(1.0)
+}
+fn default_grid() -> Spanned<String> {
+    Spanned::new(0..0, "md".to_string())
+}
+fn default_palette() -> Spanned<String> {
+    Spanned::new(0..0, "default".to_string())
+}
+fn default_blend() -> Spanned<String> {
+    Spanned::new(0..0, "screen".to_string())
+}
+fn default_threshold() -> f32 {
+    0.03
+}
+
+/// One layer: an effect evaluated on a character grid, coloured and blended onto the frame.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    /// Effect name (`asciivid list effects`).
+    pub effect: Spanned<String>,
+    /// Layer on/off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Grid density: xs, sm, md, lg, xl, xxl.
+    #[serde(default = "default_grid")]
+    pub grid: Spanned<String>,
+    /// Character palette name (`asciivid list palettes`) or a path to a palette TOML file.
+    #[serde(default = "default_palette")]
+    pub palette: Spanned<String>,
+    /// Blend mode onto the layers beneath.
+    #[serde(default = "default_blend")]
+    pub blend: Spanned<String>,
+    /// Layer opacity, 0–1.
+    #[serde(default = "one")]
+    pub opacity: Param,
+    /// Values at or below this draw nothing.
+    #[serde(default = "default_threshold")]
+    pub threshold: f32,
+    /// Gamma applied to values before choosing characters (below 1: denser characters).
+    #[serde(default = "one")]
+    pub char_gamma: Param,
+    /// Brightness of the layer's colours, multiplied with the value.
+    #[serde(default = "one")]
+    pub brightness: Param,
+    /// How cells are coloured.
+    #[serde(default)]
+    pub color: ColorSpec,
+    /// Effect parameters by name (`asciivid list effects` shows them).
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Param>,
+    /// Extra seed mixed into this layer's randomness.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// Colour strategy of a layer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ColorSpec {
+    /// `hsv` (hue field + saturation), `palette` (discrete colours indexed by value),
+    /// `gradient` (OKLAB gradient through `colors` by value), `mono` (first of `colors`),
+    /// `harmony` (a harmony of `colors[0]`, indexed by value).
+    #[serde(default = "default_mode")]
+    pub mode: Spanned<String>,
+    /// Hue source for `hsv`: fixed, angle, distance, time, centroid, value, effect,
+    /// gradient_h, gradient_v, plasma.
+    #[serde(default = "default_hue")]
+    pub hue: Spanned<String>,
+    /// Hue offset in turns.
+    #[serde(default)]
+    pub hue_base: Param,
+    /// Hue spread of the hue source (turns per unit of angle/distance/time/value).
+    #[serde(default = "default_hue_scale")]
+    pub hue_scale: Param,
+    /// Saturation for `hsv`.
+    #[serde(default = "default_sat")]
+    pub saturation: Param,
+    /// Colour palette name for `palette` mode (`asciivid list palettes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub palette: Option<Spanned<String>>,
+    /// `#rrggbb` colours for `gradient`, `mono` and `harmony`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub colors: Vec<Spanned<String>>,
+    /// Harmony name for `harmony` mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harmony: Option<Spanned<String>>,
+}
+
+fn default_mode() -> Spanned<String> {
+    Spanned::new(0..0, "hsv".to_string())
+}
+fn default_hue() -> Spanned<String> {
+    Spanned::new(0..0, "angle".to_string())
+}
+fn default_hue_scale() -> Param {
+    Param::constant(1.0)
+}
+fn default_sat() -> Param {
+    Param::constant(0.8)
+}
+
+impl Default for ColorSpec {
+    fn default() -> Self {
+        ColorSpec {
+            mode: default_mode(),
+            hue: default_hue(),
+            hue_base: Param::constant(0.0),
+            hue_scale: default_hue_scale(),
+            saturation: default_sat(),
+            palette: None,
+            colors: Vec::new(),
+            harmony: None,
+        }
+    }
+}
+
+/// Feedback settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackSpec {
+    /// Feedback on/off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// How much survives a frame (≥ 0.5 recommended).
+    #[serde(default = "default_decay")]
+    pub decay: Param,
+    /// Blend of the buffer with the new frame.
+    #[serde(default = "default_blend")]
+    pub blend: Spanned<String>,
+    /// Strength of the buffer.
+    #[serde(default = "default_fb_opacity")]
+    pub opacity: Param,
+    /// Movement: none, zoom, shrink, rotate_cw, rotate_ccw, shift_up, shift_down, mirror_h.
+    #[serde(default = "default_transform")]
+    pub transform: Spanned<String>,
+    /// Size of the movement per frame.
+    #[serde(default = "default_amount")]
+    pub amount: Param,
+    /// Hue rotation per frame, in turns.
+    #[serde(default)]
+    pub hue_shift: Param,
+}
+
+fn default_decay() -> Param {
+    Param::constant(0.8)
+}
+fn default_fb_opacity() -> Param {
+    Param::constant(0.4)
+}
+fn default_transform() -> Spanned<String> {
+    Spanned::new(0..0, "none".to_string())
+}
+fn default_amount() -> Param {
+    Param::constant(0.015)
+}
+
+/// One shader of the chain.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ShaderStep {
+    /// Shader name (`asciivid list shaders`).
+    pub name: Spanned<String>,
+    /// Shader on/off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// For `color_grade`: a tint name (`asciivid list palettes` shows tints) instead of r, g, b.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tint: Option<Spanned<String>>,
+    /// Shader parameters by name.
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Param>,
+}
+
+/// A preset that failed to load: one line naming the file, the line and the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.line())]
+pub struct PresetError {
+    /// The file (or `built-in NAME`).
+    pub origin: String,
+    /// 1-based line, when known.
+    pub line_no: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl PresetError {
+    fn line(&self) -> String {
+        match self.line_no {
+            Some(l) => format!("preset {} line {}: {}", self.origin, l, self.message),
+            None => format!("preset {}: {}", self.origin, self.message),
+        }
+    }
+}
+
+/// Grid density keys and their font size in pixels at 1080 lines of output.
+pub const GRID_SIZES: &[(&str, u32)] = &[
+    ("xs", 8),
+    ("sm", 10),
+    ("md", 16),
+    ("lg", 20),
+    ("xl", 24),
+    ("xxl", 40),
+];
+
+/// Hue sources of the `hsv` colour mode.
+pub const HUE_SOURCES: &[&str] = &[
+    "fixed",
+    "angle",
+    "distance",
+    "time",
+    "centroid",
+    "value",
+    "effect",
+    "gradient_h",
+    "gradient_v",
+    "plasma",
+];
+
+/// Colour modes.
+pub const COLOR_MODES: &[&str] = &["hsv", "palette", "gradient", "mono", "harmony"];
+
+/// Parse `#rrggbb` (or `rrggbb`).
+pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
+    let h = s.trim().trim_start_matches('#');
+    if h.len() != 6 || !h.is_ascii() {
+        return None;
+    }
+    let p = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some([p(0)?, p(2)?, p(4)?])
+}
+
+struct Checker<'a> {
+    origin: &'a str,
+    src: &'a str,
+}
+
+impl Checker<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T, PresetError> {
+        let line_no = (span.end > 0 || span.start > 0)
+            .then(|| self.src[..span.start.min(self.src.len())].matches('\n').count() + 1);
+        Err(PresetError {
+            origin: self.origin.to_string(),
+            line_no,
+            message,
+        })
+    }
+
+    fn one_of(&self, what: &str, v: &Spanned<String>, valid: &[&str]) -> Result<(), PresetError> {
+        if valid.contains(&v.get_ref().as_str()) {
+            return Ok(());
+        }
+        let near = closest(v.get_ref(), valid.iter().copied());
+        let hint = if near.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", near.join(", "))
+        };
+        self.err(
+            v.span(),
+            format!(
+                "unknown {what} `{}`{hint}; valid: {}",
+                v.get_ref(),
+                valid.join(", ")
+            ),
+        )
+    }
+
+    fn params(
+        &self,
+        owner: &str,
+        params: &BTreeMap<Spanned<String>, Param>,
+        specs: &[crate::params::ParamSpec],
+    ) -> Result<(), PresetError> {
+        let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+        for key in params.keys() {
+            if !names.contains(&key.get_ref().as_str()) {
+                let near = closest(key.get_ref(), names.iter().copied());
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", near.join(", "))
+                };
+                return self.err(
+                    key.span(),
+                    format!(
+                        "{owner} has no parameter `{}`{hint}; its parameters: {}",
+                        key.get_ref(),
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Preset {
+    /// Parse and validate preset TOML. `origin` names the source in error messages.
+    pub fn parse(src: &str, origin: &str) -> Result<Preset, PresetError> {
+        let chk = Checker { origin, src };
+        let preset: Preset = match toml::from_str(src) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = e.message().trim().replace('\n', " ");
+                return chk.err(e.span().unwrap_or(0..0), msg);
+            }
+        };
+        preset.validate(&chk)?;
+        Ok(preset)
+    }
+
+    /// Load a preset from a file.
+    pub fn load(path: &Path) -> Result<Preset, PresetError> {
+        let origin = path.display().to_string();
+        let src = std::fs::read_to_string(path).map_err(|e| PresetError {
+            origin: origin.clone(),
+            line_no: None,
+            message: format!("cannot read it: {e} (check the path, or use a built-in name from `asciivid list presets`)"),
+        })?;
+        let mut p = Preset::parse(&src, &origin)?;
+        if p.name.is_empty() {
+            p.name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+        }
+        Ok(p)
+    }
+
+    /// Serialize back to TOML (what `preview` saves).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    fn validate(&self, chk: &Checker) -> Result<(), PresetError> {
+        if self.layers.is_empty() {
+            return chk.err(0..0, "no layers: add at least one [[layers]] table with an `effect`".into());
+        }
+        let grids: Vec<&str> = GRID_SIZES.iter().map(|g| g.0).collect();
+        let effects: Vec<&str> = crate::effects::all().iter().map(|e| e.name).collect();
+        let blends: Vec<&str> = BlendMode::ALL.iter().map(|b| b.name()).collect();
+        let pals = Palettes::builtin();
+        let char_pals: Vec<&str> = pals.chars.iter().map(|p| p.name.as_str()).collect();
+        let color_pals: Vec<&str> = pals.colors.iter().map(|p| p.name.as_str()).collect();
+        if let Some(bg) = &self.background
+            && parse_hex(bg).is_none()
+        {
+            return chk.err(0..0, format!("background `{bg}` is not a #rrggbb colour"));
+        }
+        for layer in &self.layers {
+            chk.one_of("effect", &layer.effect, &effects)?;
+            let spec = crate::effects::find(layer.effect.get_ref()).expect("checked above");
+            chk.params(&format!("effect `{}`", spec.name), &layer.params, spec.params)?;
+            chk.one_of("grid", &layer.grid, &grids)?;
+            let pal = layer.palette.get_ref();
+            if !(pal.ends_with(".toml") || char_pals.contains(&pal.as_str())) {
+                chk.one_of("character palette", &layer.palette, &char_pals)?;
+            }
+            chk.one_of("blend mode", &layer.blend, &blends)?;
+            if !(0.0..1.0).contains(&layer.threshold) {
+                return chk.err(layer.effect.span(), format!("threshold {} must be in 0..1", layer.threshold));
+            }
+            let c = &layer.color;
+            chk.one_of("colour mode", &c.mode, COLOR_MODES)?;
+            chk.one_of("hue source", &c.hue, HUE_SOURCES)?;
+            if let Some(p) = &c.palette {
+                chk.one_of("colour palette", p, &color_pals)?;
+            }
+            for col in &c.colors {
+                if parse_hex(col.get_ref()).is_none() {
+                    return chk.err(col.span(), format!("`{}` is not a #rrggbb colour", col.get_ref()));
+                }
+            }
+            if let Some(h) = &c.harmony {
+                chk.one_of("harmony", h, Harmony::NAMES)?;
+            }
+            match c.mode.get_ref().as_str() {
+                "palette" if c.palette.is_none() => {
+                    return chk.err(c.mode.span(), format!("colour mode `palette` needs `palette = \"NAME\"`; colour palettes: {}", color_pals.join(", ")));
+                }
+                "gradient" | "mono" | "harmony" if c.colors.is_empty() => {
+                    return chk.err(c.mode.span(), format!("colour mode `{}` needs `colors = [\"#rrggbb\", ...]`", c.mode.get_ref()));
+                }
+                "harmony" if c.harmony.is_none() => {
+                    return chk.err(c.mode.span(), format!("colour mode `harmony` needs `harmony = \"NAME\"`; harmonies: {}", Harmony::NAMES.join(", ")));
+                }
+                _ => {}
+            }
+        }
+        if let Some(fb) = &self.feedback {
+            chk.one_of("feedback blend mode", &fb.blend, &blends)?;
+            chk.one_of("feedback transform", &fb.transform, FeedbackTransform::NAMES)?;
+        }
+        let shaders: Vec<&str> = crate::shaders::all().iter().map(|s| s.name).collect();
+        let tints: Vec<&str> = pals.tints.iter().map(|t| t.name.as_str()).collect();
+        for step in &self.shaders {
+            chk.one_of("shader", &step.name, &shaders)?;
+            let spec = crate::shaders::find(step.name.get_ref()).expect("checked above");
+            chk.params(&format!("shader `{}`", spec.name), &step.params, spec.params)?;
+            if let Some(t) = &step.tint {
+                if spec.name != "color_grade" {
+                    return chk.err(t.span(), format!("`tint` only applies to color_grade, not `{}`", spec.name));
+                }
+                chk.one_of("tint", t, &tints)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A built-in preset: its name and TOML source.
+pub struct BuiltinPreset {
+    /// Name (the file stem in `effects/`).
+    pub name: &'static str,
+    /// TOML source.
+    pub source: &'static str,
+}
+
+/// The built-in presets, embedded from `effects/*.toml`.
+pub fn builtin_presets() -> &'static [BuiltinPreset] {
+    include!(concat!(env!("OUT_DIR"), "/builtin_presets.rs"))
+}
+
+/// Resolve `--preset`: a built-in name or a path to a TOML file.
+pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
+    if let Some(b) = builtin_presets().iter().find(|b| b.name == name_or_path) {
+        let mut p = Preset::parse(b.source, &format!("built-in `{}`", b.name))?;
+        if p.name.is_empty() {
+            p.name = b.name.to_string();
+        }
+        return Ok(p);
+    }
+    let path = PathBuf::from(name_or_path);
+    if path.exists() || name_or_path.ends_with(".toml") || name_or_path.contains('/') {
+        return Preset::load(&path);
+    }
+    let names: Vec<&str> = builtin_presets().iter().map(|b| b.name).collect();
+    let near = closest(name_or_path, names.iter().copied());
+    Err(PresetError {
+        origin: format!("`{name_or_path}`"),
+        line_no: None,
+        message: format!(
+            "no built-in preset or file by that name{}; built-ins: {}",
+            if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) },
+            names.join(", ")
+        ),
+    })
+}

@@ -1,0 +1,69 @@
+//! Pixel post-processing shaders: whole-frame RGB effects run after rasterization (glow, lens,
+//! film, colour, geometry and glitch looks), plus the adaptive [`Tonemap`].
+//!
+//! Contract shared by every shader:
+//! - a pure function of (frame, params, ctx): randomness is hashed from `(ctx.seed, ctx.index,
+//!   position)` through [`crate::rng`], and audio reactivity lives in the preset layer, which
+//!   modulates params before they arrive here;
+//! - bit-identical output for any rayon thread count (integer arithmetic, fixed band splits);
+//! - never panics: frames whose buffer does not match `width * height * 3` are left untouched,
+//!   params are re-clamped (NaN becomes the default, missing values take the default);
+//! - no allocation per frame once the frame size is stable: scratch buffers and size-keyed caches
+//!   live in the shader object.
+
+mod bloom;
+mod chromatic;
+mod color_lut;
+mod color_matrix;
+mod crt;
+mod grain;
+mod registry;
+mod resample;
+mod scanlines;
+mod simd;
+mod tonemap;
+mod util;
+mod vignette;
+
+#[cfg(test)]
+mod test_util;
+#[cfg(test)]
+mod timing;
+
+use crate::frame::{Frame, FrameCtx};
+use crate::params::ParamSpec;
+
+pub use registry::{all, closest, find};
+pub use tonemap::{TONEMAP_PARAMS, Tonemap};
+
+/// One post-processing step. Objects (rather than plain functions) so that a shader can keep
+/// scratch buffers and size-keyed caches (remap tables, vignette maps) across frames.
+pub trait Shader: Send {
+    /// Process one frame in place. `params` has one value per entry of the spec's `params`, in
+    /// order, already clamped.
+    fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx);
+}
+
+/// Static description of a shader: what `asciivid list` prints, what presets validate against,
+/// and how to build an instance.
+#[derive(Clone, Copy, Debug)]
+pub struct ShaderSpec {
+    /// Name used in preset files (`snake_case`).
+    pub name: &'static str,
+    /// One-line description.
+    pub doc: &'static str,
+    /// Tunable parameters, in the order `apply` receives them.
+    pub params: &'static [ParamSpec],
+    /// Costs clearly more than a plain per-pixel pass (several ms per 1080p frame on one
+    /// thread); low-quality profiles may drop it.
+    pub heavy: bool,
+    /// Build a fresh instance with empty caches.
+    pub make: fn() -> Box<dyn Shader>,
+}
+
+impl ShaderSpec {
+    /// The default value of every parameter, in order.
+    pub fn defaults(&self) -> Vec<f32> {
+        crate::params::defaults(self.params)
+    }
+}

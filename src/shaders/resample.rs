@@ -1,0 +1,538 @@
+//! Building blocks for the reduced-resolution glow and blur shaders (`bloom`, `soft_focus`):
+//! block reduction, box blurs and bilinear re-expansion.
+//!
+//! A reduced image is `u16` at 4× scale (0..=1020, two fractional bits survive the blur passes)
+//! stored **planar per row**: each reduced row is `[R × sw | G × sw | B × sw]`. Planar rows let
+//! every stage (thresholding, horizontal and vertical blur, gain, phase interpolation) run as
+//! straight SIMD loops; only the final interleave back to RGB is scalar, one store per pixel.
+
+use rayon::prelude::*;
+
+use super::simd::multiversion;
+
+/// Fixed-point scale of reduced images.
+pub(super) const SCALE: u32 = 4;
+/// Largest value in a reduced image.
+pub(super) const MAX_V: u16 = 255 * SCALE as u16;
+/// Largest box radius: a window sum of `2r + 1` values of at most 1020 must fit in `u16`.
+pub(super) const MAX_RADIUS: usize = 31;
+
+multiversion! {
+    fn widen(acc: &mut [u16], row: &[u8]) {
+        for (a, &b) in acc.iter_mut().zip(row) {
+            *a = b as u16;
+        }
+    }
+}
+
+multiversion! {
+    fn widen_add(acc: &mut [u16], row: &[u8]) {
+        for (a, &b) in acc.iter_mut().zip(row) {
+            *a += b as u16;
+        }
+    }
+}
+
+multiversion! {
+    /// Column sums of four rows in one pass (the common case of a 4× reduction).
+    fn sum4(acc: &mut [u16], r0: &[u8], r1: &[u8], r2: &[u8], r3: &[u8]) {
+        let n = acc.len().min(r0.len()).min(r1.len()).min(r2.len()).min(r3.len());
+        let (r0, r1, r2, r3) = (&r0[..n], &r1[..n], &r2[..n], &r3[..n]);
+        for (i, a) in acc[..n].iter_mut().enumerate() {
+            *a = r0[i] as u16 + r1[i] as u16 + r2[i] as u16 + r3[i] as u16;
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = Σ_{p < f} a[i + 3p]`: sums of `f` horizontally adjacent pixels, per channel.
+    fn hsum(out: &mut [u16], a: &[u16], f: usize) {
+        let n = out.len().min(a.len().saturating_sub(3 * (f - 1)));
+        match f {
+            2 => {
+                let (a0, a1) = (&a[..n], &a[3..3 + n]);
+                for (i, o) in out[..n].iter_mut().enumerate() {
+                    *o = a0[i] + a1[i];
+                }
+            }
+            4 => {
+                let (a0, a1, a2, a3) = (&a[..n], &a[3..3 + n], &a[6..6 + n], &a[9..9 + n]);
+                for (i, o) in out[..n].iter_mut().enumerate() {
+                    *o = a0[i] + a1[i] + a2[i] + a3[i];
+                }
+            }
+            _ => {
+                for (i, o) in out[..n].iter_mut().enumerate() {
+                    *o = (0..f).map(|p| a[i + 3 * p]).sum();
+                }
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// De-interleave block sums (every `3f`-th value of `bsum`) into planes, dividing by
+    /// `2^shift` with rounding.
+    fn extract(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], bsum: &[u16], f: usize, shift: u32) {
+        let n = pr.len().min(pg.len()).min(pb.len()).min(bsum.len() / (3 * f));
+        let round = (1u16 << shift) >> 1;
+        for k in 0..n {
+            let s = &bsum[3 * f * k..3 * f * k + 3];
+            pr[k] = (s[0] + round) >> shift;
+            pg[k] = (s[1] + round) >> shift;
+            pb[k] = (s[2] + round) >> shift;
+        }
+    }
+}
+
+multiversion! {
+    fn add_into(acc: &mut [u16], a: &[u16]) {
+        for (o, &x) in acc.iter_mut().zip(a) {
+            *o = o.wrapping_add(x);
+        }
+    }
+}
+
+/// Scratch `u16`s [`reduce_row`] needs for an image `w` pixels wide.
+pub(super) fn reduce_scratch(w: usize) -> usize {
+    2 * w * 3
+}
+
+/// Average `F × F` blocks of up to `F` full rows (`rows`, `w` pixels wide) into one planar reduced
+/// row `out` (`3 * ceil(w / F)` values). Partial blocks at the right and bottom edges average
+/// only the pixels they cover. `F` is 2 or 4.
+pub(super) fn reduce_row<const F: usize>(
+    rows: &[u8],
+    w: usize,
+    scratch: &mut [u16],
+    out: &mut [u16],
+) {
+    let stride = w * 3;
+    let n_rows = rows.len() / stride.max(1);
+    let sw = w.div_ceil(F);
+    if n_rows == 0 || out.len() < 3 * sw {
+        return;
+    }
+    let (colsum, bsum) = scratch[..2 * stride].split_at_mut(stride);
+    let line = |y: usize| &rows[y * stride..(y + 1) * stride];
+    if n_rows == 4 {
+        sum4(colsum, line(0), line(1), line(2), line(3));
+    } else {
+        widen(colsum, line(0));
+        for y in 1..n_rows {
+            widen_add(colsum, line(y));
+        }
+    }
+    // bsum[3F·k + c] is the sum of block k, channel c.
+    hsum(bsum, colsum, F);
+    let full = w / F;
+    // The mean at 4× scale is sum · 4 / count: a shift for whole F × F blocks, else a 32-bit
+    // reciprocal.
+    let recip = |count: u64| (SCALE as u64 * (1 << 32) + count / 2) / count;
+    let (pr, rest) = out.split_at_mut(sw);
+    let (pg, pb) = rest.split_at_mut(sw);
+    if n_rows == F {
+        let shift = 2 * F.trailing_zeros() - SCALE.trailing_zeros();
+        extract(
+            &mut pr[..full],
+            &mut pg[..full],
+            &mut pb[..full],
+            bsum,
+            F,
+            shift,
+        );
+    } else {
+        let r = recip((F * n_rows) as u64);
+        for (k, s) in bsum.chunks_exact(3 * F).take(full).enumerate() {
+            pr[k] = ((s[0] as u64 * r + (1 << 31)) >> 32) as u16;
+            pg[k] = ((s[1] as u64 * r + (1 << 31)) >> 32) as u16;
+            pb[k] = ((s[2] as u64 * r + (1 << 31)) >> 32) as u16;
+        }
+    }
+    if full < sw {
+        // A partial block: sum its column sums directly.
+        let mut s = [0u64; 3];
+        for px in colsum[full * F * 3..].chunks_exact(3) {
+            for c in 0..3 {
+                s[c] += px[c] as u64;
+            }
+        }
+        let r = recip(((w - full * F) * n_rows) as u64);
+        pr[full] = ((s[0] * r + (1 << 31)) >> 32) as u16;
+        pg[full] = ((s[1] * r + (1 << 31)) >> 32) as u16;
+        pb[full] = ((s[2] * r + (1 << 31)) >> 32) as u16;
+    }
+}
+
+/// Scratch `u16`s [`blur_h`] needs for reduced rows `sw` pixels wide.
+pub(super) fn blur_scratch(sw: usize) -> usize {
+    3 * sw + 4 * MAX_RADIUS
+}
+
+multiversion! {
+    /// `out[i] = a[i] + a[i + shift]`: one doubling step of a sliding-window sum.
+    fn add_shifted(out: &mut [u16], a: &[u16], shift: usize) {
+        let n = out.len().min(a.len().saturating_sub(shift));
+        for ((o, &x), &y) in out[..n].iter_mut().zip(a).zip(&a[shift..]) {
+            *o = x.wrapping_add(y);
+        }
+    }
+}
+
+multiversion! {
+    /// `v = round(sums / n)` with `inv = ceil(65536 / n)`; off by at most one unit (¼ level).
+    fn divide(out: &mut [u16], sums: &[u16], n: u16, inv: u32) {
+        for (o, &s) in out.iter_mut().zip(sums) {
+            *o = (((s as u32 + (n / 2) as u32) * inv) >> 16) as u16;
+        }
+    }
+}
+
+/// Windows up to this wide are summed directly; wider ones by binary doubling.
+const DIRECT_MAX: usize = 9;
+
+/// `passes` horizontal box blurs of radius `radius` (≤ [`MAX_RADIUS`]) over one planar reduced
+/// row, edges clamped. Every step is a straight SIMD loop: small windows are summed directly,
+/// wide ones from power-of-two partial windows (n's binary digits), instead of a sequential
+/// running sum.
+pub(super) fn blur_h(row: &mut [u16], radius: usize, passes: usize, scratch: &mut [u16]) {
+    let sw = row.len() / 3;
+    let r = radius.min(MAX_RADIUS);
+    if sw == 0 || r == 0 {
+        return;
+    }
+    let n = 2 * r + 1;
+    let padded = sw + 2 * r;
+    let (pad, rest) = scratch.split_at_mut(padded);
+    let (dbl, sum) = rest.split_at_mut(padded);
+    let sum = &mut sum[..sw];
+    let inv = 65536u32.div_ceil(n as u32);
+    for plane in row.chunks_exact_mut(sw) {
+        for _ in 0..passes {
+            pad[..r].fill(plane[0]);
+            pad[r..r + sw].copy_from_slice(plane);
+            pad[r + sw..].fill(plane[sw - 1]);
+            if n <= DIRECT_MAX {
+                sum.copy_from_slice(&pad[..sw]);
+                for t in 1..n {
+                    add_into(sum, &pad[t..]);
+                }
+                divide(plane, sum, n as u16, inv);
+                continue;
+            }
+            // Add the power-of-two windows matching n's set bits, doubling the window each
+            // step and ping-ponging between `pad` and `dbl`.
+            let (mut cur, mut next) = (&mut *pad, &mut *dbl);
+            let mut width = 1;
+            let mut offset = 0;
+            let mut first = true;
+            loop {
+                if n & width != 0 {
+                    if first {
+                        sum.copy_from_slice(&cur[offset..offset + sw]);
+                        first = false;
+                    } else {
+                        add_into(sum, &cur[offset..]);
+                    }
+                    offset += width;
+                }
+                if width * 2 > n {
+                    break;
+                }
+                add_shifted(&mut next[..padded - width], cur, width);
+                std::mem::swap(&mut cur, &mut next);
+                width *= 2;
+            }
+            divide(plane, sum, n as u16, inv);
+        }
+    }
+}
+
+multiversion! {
+    /// Emit the window average, then slide the window down one row.
+    fn emit_and_slide(dst: &mut [u16], acc: &mut [u16], add: &[u16], sub: &[u16], n: u16, inv: u32) {
+        for (((d, a), &p), &m) in dst.iter_mut().zip(acc.iter_mut()).zip(add).zip(sub) {
+            *d = (((*a as u32 + (n / 2) as u32) * inv) >> 16) as u16;
+            // Wrapping: the true window sum always fits, the intermediate need not.
+            *a = a.wrapping_add(p).wrapping_sub(m);
+        }
+    }
+}
+
+/// One vertical box blur of radius `radius` from `src` to `dst` (images of rows `row_len`
+/// values long), edges clamped. Parallel over bands of `band_rows` output rows; each band seeds
+/// its own window sum, and integer sums make the result independent of the split. `acc` is
+/// per-band scratch, resized here.
+pub(super) fn blur_v(
+    src: &[u16],
+    dst: &mut [u16],
+    row_len: usize,
+    radius: usize,
+    band_rows: usize,
+    acc: &mut Vec<u16>,
+) {
+    let rows = src.len().checked_div(row_len).unwrap_or(0);
+    if rows == 0 || src.len() != dst.len() || band_rows == 0 {
+        return;
+    }
+    super::util::ensure_len(acc, rows.div_ceil(band_rows) * row_len);
+    let r = radius.min(MAX_RADIUS) as isize;
+    let n = 2 * r as u32 + 1;
+    let inv = 65536u32.div_ceil(n);
+    let row = |j: isize| {
+        let j = j.clamp(0, rows as isize - 1) as usize;
+        &src[j * row_len..(j + 1) * row_len]
+    };
+    dst.par_chunks_mut(band_rows * row_len)
+        .zip(acc.par_chunks_mut(row_len))
+        .enumerate()
+        .for_each(|(b, (out, acc))| {
+            let j0 = (b * band_rows) as isize;
+            acc.copy_from_slice(row(j0 - r));
+            for t in j0 - r + 1..=j0 + r {
+                add_into(acc, row(t));
+            }
+            for (k, d) in out.chunks_exact_mut(row_len).enumerate() {
+                let j = j0 + k as isize;
+                emit_and_slide(d, acc, row(j + r + 1), row(j - r), n as u16, inv);
+            }
+        });
+}
+
+/// Bilinear phase of full-resolution coordinate `y` over a reduced axis of `n` samples at
+/// `factor`: `(a, b, wa, wb)` with `wa + wb == 2 * factor`. Samples sit at pixel centres so
+/// the result stays centred on its source.
+pub(super) fn phase(y: usize, n: usize, factor: usize) -> (usize, usize, u16, u16) {
+    let j = (y / factor).min(n.max(1) - 1);
+    let num = 2 * (y % factor) as isize + 1 - factor as isize;
+    let full = 2 * factor as u16;
+    if num < 0 {
+        (j.saturating_sub(1), j, (-num) as u16, full - (-num) as u16)
+    } else {
+        (j, (j + 1).min(n.max(1) - 1), full - num as u16, num as u16)
+    }
+}
+
+/// Row pitch of expanded rows: one spare byte for the 4-byte pixel stores of [`expand_row`].
+pub(super) fn wide_pitch(w: usize) -> usize {
+    w * 3 + 1
+}
+
+/// Scratch sizes `(u16s, u32s)` [`expand_row`] needs for reduced rows `sw` pixels wide.
+pub(super) fn expand_scratch(sw: usize, factor: usize) -> (usize, usize) {
+    (3 * (sw + 2), factor * sw)
+}
+
+multiversion! {
+    /// Interpolate one phase of all three planes and pack each pixel as `r | g << 8 | b << 16`.
+    fn phase_words(words: &mut [u32], planes: [&[u16]; 3], nb: [&[u16]; 3], wc: u32, wn: u32, shift: u32) {
+        let n = words.len();
+        let (p0, p1, p2) = (&planes[0][..n], &planes[1][..n], &planes[2][..n]);
+        let (n0, n1, n2) = (&nb[0][..n], &nb[1][..n], &nb[2][..n]);
+        let half = 1 << shift >> 1;
+        let lerp = |a: u16, b: u16| ((a as u32 * wc + b as u32 * wn + half) >> shift).min(255);
+        for i in 0..n {
+            words[i] = lerp(p0[i], n0[i]) | lerp(p1[i], n1[i]) << 8 | lerp(p2[i], n2[i]) << 16;
+        }
+    }
+}
+
+/// Expand one planar reduced row `F` times horizontally with bilinear weights into 8-bit RGB
+/// bytes `out` ([`wide_pitch`] long). `F` must be a power of two.
+pub(super) fn expand_row<const F: usize>(
+    small: &[u16],
+    out: &mut [u8],
+    scratch: &mut [u16],
+    words: &mut [u32],
+) {
+    let sw = small.len() / 3;
+    let w = (out.len().saturating_sub(1)) / 3;
+    if sw == 0 || w == 0 {
+        return;
+    }
+    // Planes padded by one clamped sample each side, so neighbours need no bounds logic.
+    let p = sw + 2;
+    for c in 0..3 {
+        let src = &small[c * sw..(c + 1) * sw];
+        let dst = &mut scratch[c * p..(c + 1) * p];
+        dst[0] = src[0];
+        dst[1..=sw].copy_from_slice(src);
+        dst[sw + 1] = src[sw - 1];
+    }
+    let plane = |c: usize, off: usize| &scratch[c * p + off..c * p + off + sw];
+    // Weights sum to 2F and values are at 4× scale: divide by 8F, a power of two.
+    let shift = (2 * F as u32 * SCALE).trailing_zeros();
+    for k in 0..F {
+        let num = 2 * k as isize + 1 - F as isize;
+        let (off, wn) = if num < 0 {
+            (0, (-num) as u32)
+        } else {
+            (2, num as u32)
+        };
+        phase_words(
+            &mut words[k * sw..(k + 1) * sw],
+            [plane(0, 1), plane(1, 1), plane(2, 1)],
+            [plane(0, off), plane(1, off), plane(2, off)],
+            2 * F as u32 - wn,
+            wn,
+            shift,
+        );
+    }
+    // Interleave: pixel x = F·i + k takes words[k][i]. Whole groups are packed into 64-bit
+    // words (two or three stores per group); a partial last group uses 4-byte stores whose
+    // spare byte is overwritten by the next pixel or lands in the pitch's spare byte.
+    let groups = (w / F).min(sw);
+    for (i, group) in out.chunks_exact_mut(3 * F).take(groups).enumerate() {
+        let word = |k: usize| words[k * sw + i] as u64;
+        for (pair, dst) in group.chunks_mut(6).enumerate() {
+            let v = word(2 * pair) | word(2 * pair + 1) << 24;
+            dst.copy_from_slice(&v.to_le_bytes()[..dst.len()]);
+        }
+    }
+    for x in groups * F..w {
+        let (i, k) = (x / F, x % F);
+        out[3 * x..3 * x + 4].copy_from_slice(&words[k * sw + i].to_le_bytes());
+    }
+}
+
+/// Generic block means for any block size (pixelate, halftone): interleaved RGB means of
+/// `block × block` squares of a band of up to `block` rows, as 8-bit values into `out`
+/// (`3 * ceil(w / block)` bytes). `colsum` needs `w * 3` values; `block` ≤ 257.
+pub(super) fn block_means_u8(
+    rows: &[u8],
+    w: usize,
+    block: usize,
+    colsum: &mut [u16],
+    out: &mut [u8],
+) {
+    let stride = w * 3;
+    let n_rows = rows.len() / stride.max(1);
+    if n_rows == 0 || block == 0 {
+        return;
+    }
+    let colsum = &mut colsum[..stride];
+    let mut lines = rows.chunks_exact(stride);
+    if let Some(first) = lines.next() {
+        widen(colsum, first);
+    }
+    for line in lines {
+        widen_add(colsum, line);
+    }
+    for (o, sums) in out.chunks_exact_mut(3).zip(colsum.chunks(block * 3)) {
+        let mut s = [0u64; 3];
+        for px in sums.chunks_exact(3) {
+            for c in 0..3 {
+                s[c] += px[c] as u64;
+            }
+        }
+        let count = (sums.len() / 3 * n_rows) as u64;
+        // One 32-bit reciprocal instead of three divisions per block.
+        let recip = ((1u64 << 32) + count / 2) / count;
+        for c in 0..3 {
+            o[c] = ((s[c] * recip + (1 << 31)) >> 32).min(255) as u8;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Interleaved RGB rows → planar reduced row via `reduce_row`.
+    fn reduce<const F: usize>(rows: &[u8], w: usize) -> Vec<u16> {
+        let mut scratch = vec![0; reduce_scratch(w)];
+        let mut out = vec![0; 3 * w.div_ceil(F)];
+        reduce_row::<F>(rows, w, &mut scratch, &mut out);
+        out
+    }
+
+    #[test]
+    fn reduce_averages_full_and_partial_blocks() {
+        // 5 pixels wide, 2 rows; channel c is 10c in row 0 and 10c + 4 in row 1, except pixel 4
+        // (alone in the partial block), which is 100 + c.
+        let mut rows = vec![0u8; 5 * 3 * 2];
+        for (i, b) in rows.iter_mut().enumerate() {
+            let (px, c, y) = (i / 3 % 5, i % 3, i / 15);
+            *b = if px == 4 {
+                100 + c as u8
+            } else {
+                (10 * c + 4 * y) as u8
+            };
+        }
+        // Planar: R of both blocks, G of both, B of both; 4× scale.
+        assert_eq!(reduce::<4>(&rows, 5), [8, 400, 48, 404, 88, 408]);
+        assert_eq!(reduce::<2>(&rows, 5), [8, 8, 400, 48, 48, 404, 88, 88, 408]);
+    }
+
+    #[test]
+    fn horizontal_blur_preserves_constants_and_spreads_peaks() {
+        let mut scratch = vec![0u16; blur_scratch(9)];
+        let mut flat = vec![400u16; 27];
+        blur_h(&mut flat, 5, 3, &mut scratch);
+        assert!(flat.iter().all(|&v| v == 400));
+        for r in 1..=MAX_RADIUS {
+            let mut peak = vec![0u16; 27];
+            peak[4] = 900; // red of pixel 4
+            peak[9 + 4] = (9 * (2 * r + 1)) as u16; // green of pixel 4
+            blur_h(&mut peak, r, 1, &mut vec![0u16; blur_scratch(9)]);
+            // A box of width 2r + 1 (clamped at the edges) spreads the peak evenly.
+            for x in 0..9usize {
+                let inside = x.abs_diff(4) <= r;
+                let red = if inside {
+                    (900.0 / (2 * r + 1) as f64).round() as u16
+                } else {
+                    0
+                };
+                assert!(
+                    peak[x].abs_diff(red) <= 1,
+                    "r {r} x {x}: {} vs {red}",
+                    peak[x]
+                );
+                assert_eq!(peak[9 + x], if inside { 9 } else { 0 }, "r {r} x {x}");
+                assert_eq!(peak[18 + x], 0);
+            }
+        }
+    }
+
+    #[test]
+    fn vertical_blur_matches_horizontal_on_a_transposed_column() {
+        let col: Vec<u16> = (0..12u16).map(|i| (i * 37) % 500).collect();
+        let mut dst = vec![0u16; 12];
+        // band_rows = 5 forces three bands with their own window seeds.
+        blur_v(&col, &mut dst, 1, 2, 5, &mut Vec::new());
+        let mut row: Vec<u16> = col.iter().chain(&col).chain(&col).copied().collect();
+        blur_h(&mut row, 2, 1, &mut vec![0u16; blur_scratch(12)]);
+        assert_eq!(dst, &row[..12]);
+    }
+
+    #[test]
+    fn phases_interpolate_between_neighbours() {
+        assert_eq!(phase(0, 10, 4), (0, 0, 3, 5));
+        assert_eq!(phase(5, 10, 4), (0, 1, 1, 7));
+        assert_eq!(phase(6, 10, 4), (1, 2, 7, 1));
+        assert_eq!(phase(39, 10, 4), (9, 9, 5, 3));
+        assert_eq!(phase(3, 2, 2), (1, 1, 3, 1));
+    }
+
+    #[test]
+    fn expansion_interpolates_at_pixel_centres() {
+        // Planar row of 3 reduced pixels: red 100, 200, 0 (8-bit); green = red; blue 0.
+        let small = [400u16, 800, 0, 400, 800, 0, 0, 0, 0];
+        let (a, b) = expand_scratch(3, 4);
+        let mut out = vec![0u8; wide_pitch(12)];
+        expand_row::<4>(&small, &mut out, &mut vec![0; a], &mut vec![0; b]);
+        let reds: Vec<u8> = out.chunks_exact(3).map(|p| p[0]).collect();
+        // Samples sit at 1/8, 3/8, 5/8, 7/8 between reduced pixel centres; edges clamp.
+        assert_eq!(reds, [100, 100, 113, 138, 163, 188, 175, 125, 75, 25, 0, 0]);
+        assert!(out.chunks_exact(3).all(|p| p[0] == p[1] && p[2] == 0));
+    }
+
+    #[test]
+    fn generic_block_means_cover_partial_blocks() {
+        let rows: Vec<u8> = (0..5 * 3).map(|i| (i % 3 * 10 + i / 3 * 2) as u8).collect();
+        let mut out = vec![0u8; 6];
+        block_means_u8(&rows, 5, 3, &mut vec![0; 15], &mut out);
+        // Pixels 0..3: red 0,2,4 → 2; pixels 3..5: red 6,8 → 7.
+        assert_eq!(out, [2, 12, 22, 7, 17, 27]);
+    }
+}

@@ -1,0 +1,64 @@
+//! Single-thread 1080p timing table (ignored by default; run in release):
+//! `cargo test --release --lib shaders::timing -- --ignored --nocapture`.
+
+use std::time::Instant;
+
+use super::test_util::{ctx, in_pool, test_frame};
+use super::{Tonemap, all};
+
+/// Fastest of `runs` timed calls of `f` in milliseconds, each preceded by an untimed `setup`,
+/// after two warm-up rounds. The minimum is the figure least disturbed by other processes on a
+/// shared machine.
+fn best_ms(runs: usize, mut setup: impl FnMut(), mut f: impl FnMut()) -> f64 {
+    let mut best = f64::INFINITY;
+    for i in 0..runs + 2 {
+        setup();
+        let s = Instant::now();
+        f();
+        let ms = s.elapsed().as_secs_f64() * 1e3;
+        if i >= 2 {
+            best = best.min(ms);
+        }
+    }
+    best
+}
+
+const RUNS: usize = 41;
+
+#[test]
+#[ignore = "timing table; run in release with --ignored --nocapture"]
+fn timing_table_1080p_single_thread() {
+    let filter = std::env::var("SHADER").unwrap_or_default();
+    in_pool(1, || {
+        let src = test_frame(1920, 1080);
+        let mut frame = src.clone();
+        println!("| shader | ms/frame |\n|---|---:|");
+        if filter.is_empty() || filter == "tonemap" {
+            let mut tm = Tonemap::new();
+            let f = std::cell::RefCell::new(&mut frame);
+            let ms = best_ms(
+                RUNS,
+                || f.borrow_mut().data.copy_from_slice(&src.data),
+                || tm.apply(&mut f.borrow_mut(), 0.75, 2.0, 253.0),
+            );
+            println!("| tonemap | {ms:.2} |");
+        }
+        for spec in all()
+            .iter()
+            .filter(|s| filter.is_empty() || s.name == filter)
+        {
+            let mut shader = (spec.make)();
+            let params = spec.defaults();
+            let c = ctx(7);
+            // Restore the source before each run, untimed: shaders like invert or pixel_sort
+            // would otherwise be timed on their own output.
+            let f = std::cell::RefCell::new(&mut frame);
+            let ms = best_ms(
+                RUNS,
+                || f.borrow_mut().data.copy_from_slice(&src.data),
+                || shader.apply(&mut f.borrow_mut(), &params, &c),
+            );
+            println!("| {} | {ms:.2} |", spec.name);
+        }
+    });
+}

@@ -1,0 +1,242 @@
+//! Adaptive tonemap: stretch the frame's 1st–99.5th percentile range to full scale, apply a gamma
+//! curve and rescale into `[black_point, white_point]`, all through one 256-entry LUT.
+//!
+//! Runs before the shaders so that every scene, however dark its raw additive blend, arrives at a
+//! similar brightness.
+
+use rayon::prelude::*;
+
+use super::{simd, util};
+use crate::frame::Frame;
+use crate::params::ParamSpec;
+
+/// Parameters of [`Tonemap::apply`], for the UI and preset validation.
+pub const TONEMAP_PARAMS: &[ParamSpec] = &[
+    ParamSpec::new(
+        "gamma",
+        0.1,
+        4.0,
+        0.75,
+        "curve exponent after stretching; < 1 lifts shadows",
+    ),
+    ParamSpec::new(
+        "black_point",
+        0.0,
+        255.0,
+        2.0,
+        "output level of the 1st percentile",
+    ),
+    ParamSpec::new(
+        "white_point",
+        0.0,
+        255.0,
+        253.0,
+        "output level of the 99.5th percentile",
+    ),
+];
+
+/// Sampling stride in both axes: 1/16 of the pixels is plenty for two percentiles.
+const STRIDE: usize = 4;
+/// Percentiles mapped to the black and white points.
+const LO_PCT: f64 = 0.01;
+const HI_PCT: f64 = 0.995;
+/// Smallest input range that gets stretched, so flat frames are not blown up into noise.
+const MIN_RANGE: f64 = 10.0;
+
+/// Adaptive percentile tonemapper; keeps its last LUT for inspection.
+#[derive(Clone, Debug)]
+pub struct Tonemap {
+    lut: [u8; 256],
+}
+
+impl Default for Tonemap {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Tonemap {
+    /// A tonemapper whose LUT is the identity until the first `apply`.
+    pub fn new() -> Self {
+        Tonemap {
+            lut: std::array::from_fn(|i| i as u8),
+        }
+    }
+
+    /// The LUT used by the last `apply`.
+    pub fn lut(&self) -> &[u8; 256] {
+        &self.lut
+    }
+
+    /// Tonemap `frame` in place. Params are clamped to [`TONEMAP_PARAMS`]; a `white_point` below
+    /// `black_point` inverts the picture.
+    pub fn apply(&mut self, frame: &mut Frame, gamma: f32, black_point: f32, white_point: f32) {
+        let Some((w, _)) = util::dims(frame) else {
+            return;
+        };
+        let [gamma, bp, wp] = util::read::<3>(&[gamma, black_point, white_point], TONEMAP_PARAMS);
+        let hist = histogram(&frame.data, w);
+        let n: u64 = hist.iter().map(|&c| c as u64).sum();
+        let lo = quantile(&hist, n, LO_PCT);
+        let hi = quantile(&hist, n, HI_PCT).max(lo + MIN_RANGE);
+        self.lut = curve(lo, hi, gamma as f64, bp as f64, wp as f64);
+        let band = util::band_rows(w) * w * 3;
+        let lut = &self.lut;
+        frame
+            .data
+            .par_chunks_mut(band)
+            .for_each(|b| simd::lut1(b, lut));
+    }
+}
+
+/// Histogram of every channel of every `STRIDE`-th pixel of every `STRIDE`-th row. Bands are
+/// summed in integers, so the result is the same for any thread count.
+fn histogram(data: &[u8], w: usize) -> [u32; 256] {
+    let stride = w * 3;
+    let band_rows = util::band_rows(w).next_multiple_of(STRIDE);
+    data.par_chunks(band_rows * stride)
+        .map(|band| {
+            // One table per channel keeps consecutive increments off the same counter.
+            let mut h = [[0u32; 256]; 3];
+            for row in band.chunks(stride).step_by(STRIDE) {
+                for px in row.chunks_exact(3).step_by(STRIDE) {
+                    h[0][px[0] as usize] += 1;
+                    h[1][px[1] as usize] += 1;
+                    h[2][px[2] as usize] += 1;
+                }
+            }
+            std::array::from_fn(|v| h[0][v] + h[1][v] + h[2][v])
+        })
+        .reduce(|| [0u32; 256], |a, b| std::array::from_fn(|v| a[v] + b[v]))
+}
+
+/// The `q`-quantile of `n` samples held in `hist`, interpolated linearly between order statistics
+/// (numpy's default), so it moves smoothly as the picture changes.
+fn quantile(hist: &[u32; 256], n: u64, q: f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let pos = q * (n - 1) as f64;
+    let k = pos.floor() as u64;
+    let frac = pos - k as f64;
+    let a = order_stat(hist, k);
+    let b = order_stat(hist, (k + 1).min(n - 1));
+    a as f64 + (b as f64 - a as f64) * frac
+}
+
+/// The `k`-th smallest sample (0-based).
+fn order_stat(hist: &[u32; 256], k: u64) -> u8 {
+    let mut seen = 0u64;
+    for (v, &c) in hist.iter().enumerate() {
+        seen += c as u64;
+        if seen > k {
+            return v as u8;
+        }
+    }
+    255
+}
+
+fn curve(lo: f64, hi: f64, gamma: f64, bp: f64, wp: f64) -> [u8; 256] {
+    std::array::from_fn(|v| {
+        let x = ((v as f64 - lo) / (hi - lo)).clamp(0.0, 1.0);
+        (bp + x.powf(gamma) * (wp - bp)).round().clamp(0.0, 255.0) as u8
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shaders::test_util::{in_pool, test_frame};
+
+    fn dim(f: &Frame) -> Frame {
+        let mut d = f.clone();
+        for b in &mut d.data {
+            *b = 20 + *b / 4;
+        }
+        d
+    }
+
+    #[test]
+    fn stretches_a_dim_frame_to_the_target_range() {
+        let mut f = dim(&test_frame(96, 64));
+        let before = f.clone();
+        let mut t = Tonemap::new();
+        t.apply(&mut f, 1.0, 2.0, 253.0);
+        let (lo, hi) = (f.data.iter().min().unwrap(), f.data.iter().max().unwrap());
+        assert!(*lo <= 4 && *hi >= 250, "range {lo}..{hi}");
+        assert!(
+            t.lut().windows(2).all(|p| p[0] <= p[1]),
+            "LUT must be monotone"
+        );
+        for (o, s) in f.data.iter().zip(&before.data) {
+            assert_eq!(*o, t.lut()[*s as usize]);
+        }
+    }
+
+    #[test]
+    fn gamma_below_one_lifts_midtones() {
+        let src = dim(&test_frame(96, 64));
+        let (mut a, mut b) = (src.clone(), src.clone());
+        Tonemap::new().apply(&mut a, 1.0, 0.0, 255.0);
+        Tonemap::new().apply(&mut b, 0.5, 0.0, 255.0);
+        assert!(b.mean_brightness() > a.mean_brightness() + 10.0);
+    }
+
+    #[test]
+    fn percentiles_ignore_outliers() {
+        // 99.9% mid-grey noise around 100..=140, a handful of pure white pixels.
+        let mut f = Frame::new(200, 200);
+        for (i, b) in f.data.iter_mut().enumerate() {
+            *b = 100 + (i * 7 % 41) as u8;
+        }
+        for i in 0..10 {
+            f.data[i * 3000] = 255;
+        }
+        let mut t = Tonemap::new();
+        t.apply(&mut f, 1.0, 0.0, 255.0);
+        // The stretch is set by the grey body, so 140 maps near the top, not to ~120.
+        assert!(t.lut()[140] >= 240, "{}", t.lut()[140]);
+        assert!(t.lut()[100] <= 10);
+    }
+
+    #[test]
+    fn flat_frames_are_not_blown_up() {
+        let mut f = Frame::new(16, 16);
+        f.data.fill(128);
+        Tonemap::new().apply(&mut f, 1.0, 0.0, 255.0);
+        // A 10-level minimum range: a flat frame maps to the black point, not to noise.
+        assert!(f.data.iter().all(|&b| b == f.data[0]));
+    }
+
+    #[test]
+    fn quantile_interpolates_between_order_statistics() {
+        let mut h = [0u32; 256];
+        h[10] = 1;
+        h[20] = 1;
+        assert_eq!(quantile(&h, 2, 0.0), 10.0);
+        assert_eq!(quantile(&h, 2, 0.5), 15.0);
+        assert_eq!(quantile(&h, 2, 1.0), 20.0);
+    }
+
+    #[test]
+    fn same_for_any_thread_count_and_safe_on_odd_input() {
+        let src = test_frame(300, 200);
+        let run = |n| {
+            in_pool(n, || {
+                let mut f = src.clone();
+                Tonemap::new().apply(&mut f, 0.75, 2.0, 253.0);
+                f
+            })
+        };
+        assert_eq!(run(1), run(2));
+        let mut t = Tonemap::new();
+        for (w, h) in [(1, 1), (3, 2), (0, 0)] {
+            let mut f = test_frame(w, h);
+            t.apply(&mut f, f32::NAN, -5.0, 1e9);
+        }
+        let mut bad = Frame::new(4, 4);
+        bad.data.truncate(5);
+        t.apply(&mut bad, 0.75, 2.0, 253.0);
+        assert_eq!(bad.data.len(), 5);
+    }
+}

@@ -1,0 +1,104 @@
+//! Helpers for end-to-end tests: run the real binary, make media with real ffmpeg, probe with ffprobe.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The asciivid binary built for this test run.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_asciivid"))
+}
+
+/// Run asciivid with `args` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().expect("run asciivid")
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Run ffmpeg with `args`, panicking with its log on failure.
+pub fn ffmpeg(args: &[&str]) {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg must be installed for the end-to-end tests (apt-get install -y ffmpeg)");
+    assert!(o.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A click track with a bass sine: `secs` seconds at `bpm`, as a file in `dir`.
+pub fn click_track(dir: &Path, name: &str, secs: f64, bpm: f64) -> PathBuf {
+    let p = dir.join(name);
+    let period = 60.0 / bpm;
+    let expr = format!(
+        "0.8*exp(-60*mod(t\\,{period}))*sin(2*PI*60*t)+0.3*sin(2*PI*220*t)*(0.5+0.5*sin(2*PI*0.5*t))"
+    );
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("aevalsrc={expr}:s=44100:d={secs}"),
+        "-ac",
+        "2",
+        p.to_str().unwrap(),
+    ]);
+    p
+}
+
+/// ffprobe's JSON for a file.
+pub fn probe(path: &Path) -> serde_json::Value {
+    let o = Command::new("ffprobe")
+        .args(["-v", "error", "-print_format", "json", "-show_streams", "-show_format"])
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    assert!(o.status.success(), "ffprobe {}: {}", path.display(), String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// The first stream of a type ("video" / "audio").
+pub fn stream<'a>(probe: &'a serde_json::Value, kind: &str) -> Option<&'a serde_json::Value> {
+    probe["streams"]
+        .as_array()?
+        .iter()
+        .find(|s| s["codec_type"] == kind)
+}
+
+/// Parse ffprobe's "24/1" rates.
+pub fn rate(s: &str) -> f64 {
+    let (a, b) = s.split_once('/').unwrap_or((s, "1"));
+    a.parse::<f64>().unwrap() / b.parse::<f64>().unwrap()
+}
+
+/// Mean luma (0-255) of each decoded frame of a video, via ffmpeg → gray rawvideo.
+pub fn frame_means(path: &Path, w: usize, h: usize) -> Vec<f64> {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    o.stdout
+        .chunks(w * h)
+        .filter(|c| c.len() == w * h)
+        .map(|c| c.iter().map(|&b| b as f64).sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+/// Files in a directory (names).
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
