@@ -105,7 +105,11 @@ fn plan(bars: usize) -> Vec<(Section, usize)> {
         ];
     }
     let mut out = vec![(Section::Intro, 4), (Section::Build, 4), (Section::Drop, 8)];
-    let cycle = [(Section::Breakdown, 4), (Section::Build, 4), (Section::Drop, 8)];
+    let cycle = [
+        (Section::Breakdown, 4),
+        (Section::Build, 4),
+        (Section::Drop, 8),
+    ];
     let mut used = 16;
     let mut i = 0;
     while used < bars {
@@ -128,7 +132,11 @@ impl Arrangement {
         };
         let beat_s = 60.0 / bpm;
         let bar_s = 4.0 * beat_s;
-        let seconds = if seconds.is_finite() { seconds.max(0.0) } else { 0.0 };
+        let seconds = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
         let bars = (seconds / bar_s).ceil() as usize;
         let mut rng = SplitMix(hash2(seed, 0xA77A, 0));
         let key = 28 + (rng.next_u64() % 12) as i32;
@@ -366,7 +374,12 @@ mod tests {
     #[test]
     fn kicks_sit_on_the_beat_grid() {
         let a = Arrangement::new(137.0, 30.0, 3);
-        let kicks: Vec<f64> = a.events.iter().filter(|e| e.voice == Voice::Kick).map(|e| e.time).collect();
+        let kicks: Vec<f64> = a
+            .events
+            .iter()
+            .filter(|e| e.voice == Voice::Kick)
+            .map(|e| e.time)
+            .collect();
         assert!(kicks.len() > 20);
         for k in kicks {
             let beats = k / a.beat_s;

@@ -75,7 +75,11 @@ pub(crate) fn spectrum_bars(
                 .step_by(nb)
                 .map(|&d| {
                     let v = (d - (top - range)) / range;
-                    if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }
+                    if v.is_finite() {
+                        v.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
                 })
                 .collect()
         })
@@ -150,8 +154,12 @@ pub(crate) fn assemble(
             .iter()
             .zip(&valid)
             .map(|(fr, &ok)| {
-                let total: f32 = fr.bands.iter().sum();
-                if ok && total > 0.0 { fr.bands[b] / total } else { 1.0 / 6.0 }
+                let total: f32 = fr.band_totals.iter().sum();
+                if ok && total > 0.0 {
+                    fr.band_totals[b] / total
+                } else {
+                    1.0 / 6.0
+                }
             })
             .collect();
         timbre(&mut r);

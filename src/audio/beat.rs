@@ -116,7 +116,10 @@ fn trim(beats: &[usize], local: &[f32]) -> Vec<usize> {
     let rms = (smooth.iter().map(|v| v * v).sum::<f32>() / smooth.len() as f32).sqrt();
     let threshold = 0.5 * rms;
     let first = smooth.iter().position(|&v| v >= threshold).unwrap_or(0);
-    let last = smooth.iter().rposition(|&v| v >= threshold).unwrap_or(s.len() - 1);
+    let last = smooth
+        .iter()
+        .rposition(|&v| v >= threshold)
+        .unwrap_or(s.len() - 1);
     beats[first..=last.max(first)].to_vec()
 }
 
@@ -187,7 +190,9 @@ mod tests {
     fn follows_a_pulse_and_bridges_a_gap() {
         let period = 21.5;
         let mut o = vec![0.05f32; 800];
-        let truth: Vec<usize> = (0..37).map(|i| (10.0 + i as f64 * period).round() as usize).collect();
+        let truth: Vec<usize> = (0..37)
+            .map(|i| (10.0 + i as f64 * period).round() as usize)
+            .collect();
         for (i, &t) in truth.iter().enumerate() {
             // Beats 15..=18 are missing: the tracker must keep the grid through the gap.
             if !(15..=18).contains(&i) {

@@ -24,6 +24,7 @@ mod config;
 mod demo;
 mod dsp;
 mod eval;
+mod fft;
 mod flux;
 mod normalize;
 mod onset;

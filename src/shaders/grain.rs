@@ -28,7 +28,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
     make: || Box::new(Grain::default()),
 };
 
-const TAG: u64 = 0x6752_4149_4E;
+const TAG: u64 = 0x0067_5241_494E;
 /// Bias of the stored offsets: `noise = stored − BIAS`.
 const BIAS: u8 = 128;
 

@@ -48,6 +48,9 @@ multiversion! {
     /// `out[i] = Σ_{p < f} a[i + 3p]`: sums of `f` horizontally adjacent pixels, per channel.
     fn hsum(out: &mut [u16], a: &[u16], f: usize) {
         let n = out.len().min(a.len().saturating_sub(3 * (f - 1)));
+        if n == 0 {
+            return;
+        }
         match f {
             2 => {
                 let (a0, a1) = (&a[..n], &a[3..3 + n]);
@@ -531,7 +534,7 @@ mod tests {
     fn generic_block_means_cover_partial_blocks() {
         let rows: Vec<u8> = (0..5 * 3).map(|i| (i % 3 * 10 + i / 3 * 2) as u8).collect();
         let mut out = vec![0u8; 6];
-        block_means_u8(&rows, 5, 3, &mut vec![0; 15], &mut out);
+        block_means_u8(&rows, 5, 3, &mut [0; 15], &mut out);
         // Pixels 0..3: red 0,2,4 → 2; pixels 3..5: red 6,8 → 7.
         assert_eq!(out, [2, 12, 22, 7, 17, 27]);
     }
