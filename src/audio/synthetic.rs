@@ -314,7 +314,6 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
     let raw = RawFrames {
         frames,
         spectrum: mix.spectrum.iter().map(|v| v.sqrt()).collect(),
-        n_bands: nb,
         band_centres: ctx.grid.centres.clone(),
         waveform,
     };

@@ -3,7 +3,7 @@
 //! are antialiased horizontally by pixel coverage.
 //!
 //! Rendered span by span: per pixel row of a cell the disc is one horizontal run, so the work is
-//! a few float operations per cell row plus plain byte fills.
+//! one square root per cell row, two antialiased end pixels and plain colour fills.
 
 use rayon::prelude::*;
 
@@ -33,6 +33,30 @@ struct Halftone {
     /// Per cell row: column sums and cell means.
     sums: Vec<u16>,
     means: Vec<u8>,
+    radii: Vec<f32>,
+}
+
+/// Paint `colour` over the horizontal span `[lo, hi)` (pixel units, relative to `row`):
+/// covered pixels get the full colour, the two boundary pixels their covered fraction.
+fn draw_span(row: &mut [u8], lo: f32, hi: f32, colour: &[u8]) {
+    let n = row.len() / 3;
+    let (lo, hi) = (lo.max(0.0), hi.min(n as f32));
+    if hi <= lo {
+        return;
+    }
+    let (first, last) = (lo.floor() as usize, (hi.ceil() as usize).min(n));
+    let partial = |x: usize| {
+        let cov = ((x as f32 + 1.0).min(hi) - (x as f32).max(lo)).clamp(0.0, 1.0);
+        std::array::from_fn::<u8, 3, _>(|c| (colour[c] as f32 * cov + 0.5) as u8)
+    };
+    for x in first..last {
+        let px = if x == first || x + 1 == last {
+            partial(x)
+        } else {
+            [colour[0], colour[1], colour[2]]
+        };
+        row[3 * x..3 * x + 3].copy_from_slice(&px);
+    }
 }
 
 impl Shader for Halftone {
@@ -47,38 +71,32 @@ impl Shader for Halftone {
         let rows = h.div_ceil(cell);
         util::ensure_len(&mut self.sums, rows * stride);
         util::ensure_len(&mut self.means, rows * cw * 3);
-        // Radius of a white cell's disc: the disc's area equals the cell's.
-        let r_max = cell as f32 / std::f32::consts::PI.sqrt();
+        // Radius² of a white cell's disc: the disc's area equals the cell's.
+        let r2_max = (cell * cell) as f32 / std::f32::consts::PI;
+        util::ensure_len(&mut self.radii, rows * cw);
         frame
             .data
             .par_chunks_mut(cell * stride)
             .zip(self.sums.par_chunks_mut(stride))
             .zip(self.means.par_chunks_mut(cw * 3))
-            .for_each(|((band, sums), means)| {
+            .zip(self.radii.par_chunks_mut(cw))
+            .for_each(|(((band, sums), means), radii)| {
                 resample::block_means_u8(band, w, cell, sums, means);
                 let cy = cell as f32 / 2.0;
+                // Disc radius² of every cell in this row of cells.
+                for (r2, mean) in radii.iter_mut().zip(means.chunks_exact(3)) {
+                    *r2 = r2_max * util::luma(mean[0], mean[1], mean[2]) as f32 / 255.0;
+                }
                 for (k, row) in band.chunks_exact_mut(stride).enumerate() {
                     row.fill(0);
                     let dy = k as f32 + 0.5 - cy;
-                    for (c, mean) in means.chunks_exact(3).enumerate() {
-                        let luma = util::luma(mean[0], mean[1], mean[2]) as f32 / 255.0;
-                        let r = r_max * luma.sqrt();
-                        let half = (r * r - dy * dy).max(0.0).sqrt();
-                        if half == 0.0 {
-                            continue;
-                        }
-                        let x0 = c * cell;
-                        let cx = x0 as f32 + cell as f32 / 2.0;
-                        let first = (cx - half).floor().max(x0 as f32) as usize;
-                        let last = ((cx + half).ceil() as usize).min(x0 + cell).min(w);
-                        for x in first..last {
-                            // Coverage of pixel [x, x + 1) by the span [cx − half, cx + half].
-                            let cov = ((x as f32 + 1.0).min(cx + half) - (x as f32).max(cx - half))
-                                .clamp(0.0, 1.0);
-                            let px = &mut row[3 * x..3 * x + 3];
-                            for (p, &m) in px.iter_mut().zip(mean) {
-                                *p = (m as f32 * cov + 0.5) as u8;
-                            }
+                    for (c, (mean, &r2)) in means.chunks_exact(3).zip(radii.iter()).enumerate() {
+                        let half = (r2 - dy * dy).max(0.0).sqrt();
+                        if half > 0.0 {
+                            let x0 = c * cell;
+                            let cx = x0 as f32 + cell as f32 / 2.0;
+                            let cell_row = &mut row[3 * x0..3 * (x0 + cell).min(w)];
+                            draw_span(cell_row, cx - half - x0 as f32, cx + half - x0 as f32, mean);
                         }
                     }
                 }
