@@ -21,3 +21,5 @@ pub mod cli;
 pub mod listing;
 pub mod media;
 pub mod pipeline;
+pub mod term;
+pub mod tui;
