@@ -261,6 +261,9 @@ struct PreviewArgs {
     /// Start in pixels (half-block) mode rather than cells.
     #[arg(long)]
     pixels: bool,
+    /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
+    #[arg(long, default_value_t = 2)]
+    tolerance: u8,
 }
 
 #[derive(Args, Debug)]
@@ -285,6 +288,9 @@ struct PlayArgs {
     /// Benchmark: run on a fake WxH terminal, discard the output and print fps, drops and bytes.
     #[arg(long, hide = true, value_parser = parse_term_size)]
     headless: Option<(u16, u16)>,
+    /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
+    #[arg(long, default_value_t = 2)]
+    tolerance: u8,
 }
 
 fn parse_term_size(s: &str) -> Result<(u16, u16), String> {
@@ -374,6 +380,7 @@ fn run(cli: Cli) -> Result<()> {
             bpm: a.bpm,
             headless: a.headless,
             pixels: a.pixels,
+            tolerance: a.tolerance,
         }),
         Command::Play(a) => crate::tui::play(crate::tui::PlayOptions {
             input: a.input,
@@ -383,6 +390,7 @@ fn run(cli: Cli) -> Result<()> {
             record: a.record,
             pixels: a.pixels,
             headless: a.headless,
+            tolerance: a.tolerance,
         }),
         Command::List(a) => crate::listing::print(
             match a.what {

@@ -37,11 +37,12 @@ pub struct SinkBackend<W: Write> {
     screen: Screen,
     writer: W,
     out: Vec<u8>,
+    /// Sequences for the start of the next frame (a clear).
+    before: Vec<u8>,
+    /// Sequences for the end of the next frame (cursor visibility and position).
     extra: Vec<u8>,
     size: SizeSource,
     traffic: Arc<Traffic>,
-    /// A copy of every frame's bytes goes here as well (the asciicast recorder).
-    tee: Option<Box<dyn FnMut(&[u8]) + Send>>,
     /// Cursor visibility as the terminal has it (ratatui asks every frame; say it once).
     cursor_hidden: Option<bool>,
 }
@@ -57,10 +58,10 @@ impl<W: Write> SinkBackend<W> {
             screen: Screen::new(w, h, mode),
             writer,
             out: Vec::with_capacity(1 << 16),
+            before: Vec::new(),
             extra: Vec::new(),
             size,
             traffic: Arc::new(Traffic::default()),
-            tee: None,
             cursor_hidden: None,
         })
     }
@@ -70,9 +71,9 @@ impl<W: Write> SinkBackend<W> {
         self.traffic.clone()
     }
 
-    /// Also hand every frame's bytes to `f`.
-    pub fn set_tee(&mut self, f: Box<dyn FnMut(&[u8]) + Send>) {
-        self.tee = Some(f);
+    /// Skip redrawing 24-bit colour changes up to `tol` per channel (see [`Screen::tolerance`]).
+    pub fn set_tolerance(&mut self, tol: u8) {
+        self.screen.tolerance = tol;
     }
 
     /// The writer (tests read what was written).
@@ -143,7 +144,8 @@ impl<W: Write> Backend for SinkBackend<W> {
     fn clear(&mut self) -> io::Result<()> {
         let (w, h) = self.current_size()?;
         self.screen.resize(w, h);
-        self.extra.extend_from_slice(b"\x1b[0m\x1b[2J");
+        self.before.clear();
+        self.before.extend_from_slice(b"\x1b[0m\x1b[2J");
         self.screen.encoder().invalidate();
         self.screen.cleared();
         Ok(())
@@ -155,7 +157,7 @@ impl<W: Write> Backend for SinkBackend<W> {
             // ratatui only clears regions for inline viewports, which this app does not use;
             // forgetting the screen makes the next frame correct whatever was erased.
             _ => {
-                self.extra.extend_from_slice(match clear_type {
+                self.before.extend_from_slice(match clear_type {
                     ClearType::AfterCursor => b"\x1b[0J",
                     ClearType::BeforeCursor => b"\x1b[1J",
                     ClearType::CurrentLine => b"\x1b[2K",
@@ -197,9 +199,12 @@ impl<W: Write> Backend for SinkBackend<W> {
         }
         self.out.clear();
         let extra = std::mem::take(&mut self.extra);
-        self.screen.flush_into(&mut self.out, &extra);
+        let before = std::mem::take(&mut self.before);
+        self.screen.flush_with(&mut self.out, &before, &extra);
         self.extra = extra;
         self.extra.clear();
+        self.before = before;
+        self.before.clear();
         if self.out.is_empty() {
             return Ok(());
         }
@@ -207,9 +212,6 @@ impl<W: Write> Backend for SinkBackend<W> {
         self.writer.flush()?;
         self.traffic.bytes.fetch_add(self.out.len() as u64, Ordering::Relaxed);
         self.traffic.writes.fetch_add(1, Ordering::Relaxed);
-        if let Some(tee) = self.tee.as_mut() {
-            tee(&self.out);
-        }
         Ok(())
     }
 }
@@ -250,9 +252,13 @@ mod tests {
             })
             .unwrap();
         };
+        term.clear().unwrap();
         draw(&mut term, "hello");
         let s = String::from_utf8(term.backend().writer().data.clone()).unwrap();
         assert_eq!(term.backend().writer().writes, 1);
+        // the clear is part of the same frame, ahead of the cells it would otherwise erase
+        let clear = s.find("\x1b[2J").expect("clear sent");
+        assert!(clear < s.find("hello").unwrap(), "{s:?}");
         assert!(s.starts_with("\x1b[?2026h") && s.ends_with("\x1b[?2026l"), "{s:?}");
         assert!(s.contains("38;2;9;8;7") && s.contains("hello"));
         term.backend_mut().writer_mut().data.clear();

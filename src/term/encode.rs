@@ -101,13 +101,14 @@ impl Encoder {
     /// changed. A space's foreground is irrelevant, so it is left as it is.
     pub fn set_style(&mut self, out: &mut Vec<u8>, cell: &TCell) {
         let (fg, bg, attrs) = (cell.fg, cell.bg, cell.attrs);
-        let (cur_fg, cur_bg, cur_attrs, reset) = match self.style {
-            Some((f, b, a)) if a & !attrs == 0 => (Some(f), Some(b), a, false),
-            // Unknown state, or an attribute must be switched off: start from a reset.
-            _ => (None, None, 0, true),
+        // Unknown state, or an attribute to switch off: start from a reset (all defaults).
+        let reset = !matches!(self.style, Some((_, _, a)) if a & !attrs == 0);
+        let (cur_fg, cur_bg, cur_attrs) = match self.style {
+            Some(s) if !reset => s,
+            _ => (Ink::Default, Ink::Default, 0),
         };
-        let want_fg = !(cell.is_space() && !reset && cur_fg.is_some()) && cur_fg != Some(fg);
-        let want_bg = cur_bg != Some(bg);
+        let want_fg = cur_fg != fg && !cell.is_space();
+        let want_bg = cur_bg != bg;
         let add = attrs & !cur_attrs;
         if !(reset || want_fg || want_bg || add != 0) {
             return;
@@ -136,22 +137,16 @@ impl Encoder {
                 out.push(code);
             }
         }
-        // After a reset the defaults are already in place.
-        if want_fg && !(reset && fg == Ink::Default) {
+        if want_fg {
             sep(out);
             self.push_ink(out, fg, false);
         }
-        if want_bg && !(reset && bg == Ink::Default) {
+        if want_bg {
             sep(out);
             self.push_ink(out, bg, true);
         }
         out.push(b'm');
-        let new_fg = if want_fg || reset && fg == Ink::Default {
-            fg
-        } else {
-            cur_fg.unwrap_or(Ink::Default)
-        };
-        self.style = Some((new_fg, bg, attrs));
+        self.style = Some((if want_fg { fg } else { cur_fg }, bg, attrs));
     }
 
     fn push_ink(&self, out: &mut Vec<u8>, ink: Ink, bg: bool) {

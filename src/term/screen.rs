@@ -21,7 +21,34 @@ pub struct Screen {
     full: bool,
     /// Wrap frames in BSU/ESU.
     pub sync: bool,
+    /// 24-bit colour changes of at most this much per channel are not redrawn (0: exact). The
+    /// shown colour never strays further than this from the wanted one.
+    pub tolerance: u8,
     enc: Encoder,
+}
+
+#[inline]
+fn close(a: super::cell::Ink, b: super::cell::Ink, tol: u8) -> bool {
+    use super::cell::Ink;
+    match (a, b) {
+        (Ink::Rgb(r1, g1, b1), Ink::Rgb(r2, g2, b2)) => {
+            r1.abs_diff(r2) <= tol && g1.abs_diff(g2) <= tol && b1.abs_diff(b2) <= tol
+        }
+        _ => a == b,
+    }
+}
+
+/// True when the terminal showing `shown` needs no redraw to show `want`.
+#[inline]
+fn same_enough(want: &TCell, shown: &TCell, tol: u8) -> bool {
+    if want == shown {
+        return true;
+    }
+    tol > 0
+        && want.ch == shown.ch
+        && want.attrs == shown.attrs
+        && close(want.bg, shown.bg, tol)
+        && (want.is_space() || close(want.fg, shown.fg, tol))
 }
 
 /// Counters of one flush.
@@ -44,6 +71,7 @@ impl Screen {
             next: vec![TCell::BLANK; n],
             full: true,
             sync: true,
+            tolerance: 0,
             enc: Encoder::new(mode, width),
         }
     }
@@ -118,17 +146,29 @@ impl Screen {
     /// Append the escape sequences that turn the shown frame into the next one to `out`
     /// (nothing at all when nothing changed), with `extra` (cursor commands) inside the update.
     pub fn flush_into(&mut self, out: &mut Vec<u8>, extra: &[u8]) -> FlushStats {
+        self.flush_with(out, b"", extra)
+    }
+
+    /// [`Screen::flush_into`] with `before` (a clear) emitted ahead of the cells.
+    pub fn flush_with(&mut self, out: &mut Vec<u8>, before: &[u8], extra: &[u8]) -> FlushStats {
         let start = out.len();
         let w = self.width as usize;
         let mut cells = 0;
         let mut began = false;
+        if !before.is_empty() {
+            if self.sync {
+                out.extend_from_slice(BSU);
+            }
+            out.extend_from_slice(before);
+            began = true;
+        }
         for y in 0..self.height {
             let row = y as usize * w;
             let mut last_written: Option<u16> = None;
             for x in 0..self.width {
                 let i = row + x as usize;
                 let cell = self.next[i];
-                if !self.full && cell == self.shown[i] {
+                if !self.full && same_enough(&cell, &self.shown[i], self.tolerance) {
                     continue;
                 }
                 if !began {
@@ -279,6 +319,29 @@ mod tests {
         s.set(0, 0, TCell::rgb('x', [252, 0, 0], [0, 0, 0]));
         assert_eq!(s.flush_into(&mut out, b"").cells, 0);
         assert_eq!(s.get(0, 0).unwrap().fg, Ink::Index(196));
+    }
+
+    #[test]
+    fn tolerance_skips_tiny_colour_changes_but_never_drifts_further() {
+        let mut s = Screen::new(1, 1, ColorMode::TrueColor);
+        s.tolerance = 3;
+        let mut out = Vec::new();
+        s.set(0, 0, TCell::rgb('x', [100, 100, 100], [0, 0, 0]));
+        s.flush_into(&mut out, b"");
+        // creeping up one step at a time: redrawn once it is 4 away from what is shown
+        let mut redraws = Vec::new();
+        for v in 101..=108u8 {
+            out.clear();
+            s.set(0, 0, TCell::rgb('x', [v, 100, 100], [0, 0, 0]));
+            if s.flush_into(&mut out, b"").cells > 0 {
+                redraws.push(v);
+            }
+        }
+        assert_eq!(redraws, vec![104, 108]);
+        // a different character is always drawn
+        out.clear();
+        s.set(0, 0, TCell::rgb('y', [108, 100, 100], [0, 0, 0]));
+        assert_eq!(s.flush_into(&mut out, b"").cells, 1);
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct PreviewOptions {
     pub headless: Option<(u16, u16)>,
     /// Start in pixels (half-block) mode rather than cells.
     pub pixels: bool,
+    /// 24-bit colour changes up to this much per channel are not redrawn.
+    pub tolerance: u8,
 }
 
 /// Everything `play` needs.
@@ -79,6 +81,8 @@ pub struct PlayOptions {
     pub pixels: bool,
     /// Measure on a fake terminal of this size instead of drawing (prints a report).
     pub headless: Option<(u16, u16)>,
+    /// 24-bit colour changes up to this much per channel are not redrawn.
+    pub tolerance: u8,
 }
 
 fn launch(app: run::App, headless: Option<(u16, u16)>) -> Result<()> {
@@ -157,6 +161,7 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
         color: o.color.unwrap_or_else(ColorMode::from_env),
         record: o.record,
         watch,
+        tolerance: o.tolerance,
     };
     launch(app, o.headless)
 }
@@ -199,6 +204,7 @@ pub fn play(o: PlayOptions) -> Result<()> {
         color: o.color.unwrap_or_else(ColorMode::from_env),
         record: o.record,
         watch: None,
+        tolerance: o.tolerance,
     };
     launch(app, o.headless)
 }

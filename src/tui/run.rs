@@ -37,6 +37,8 @@ pub struct App {
     pub record: Option<PathBuf>,
     /// Preset file to watch.
     pub watch: Option<PathBuf>,
+    /// 24-bit colour changes up to this much per channel are not redrawn.
+    pub tolerance: u8,
 }
 
 /// Frames and bytes over the last second.
@@ -136,6 +138,10 @@ pub struct HeadlessReport {
     pub writes: u64,
     /// Wall time.
     pub seconds: f64,
+    /// Render-thread time per frame drawn (scene + picture), milliseconds.
+    pub render_ms: f64,
+    /// UI-thread time per frame (ratatui, diff, encode, write), milliseconds.
+    pub draw_ms: f64,
 }
 
 impl HeadlessReport {
@@ -143,7 +149,7 @@ impl HeadlessReport {
     pub fn summary(&self, w: u16, h: u16) -> String {
         let s = self.seconds.max(1e-9);
         format!(
-            "{w}x{h}: {} frames in {:.2} s = {:.1} fps, {} dropped, {:.2} MB/s, {:.1} kB/frame, {:.2} writes/frame",
+            "{w}x{h}: {} frames in {:.2} s = {:.1} fps, {} dropped, {:.2} MB/s, {:.1} kB/frame, {:.2} writes/frame, render {:.2} ms/frame, draw {:.2} ms/frame",
             self.frames,
             self.seconds,
             self.frames as f64 / s,
@@ -151,6 +157,8 @@ impl HeadlessReport {
             self.bytes as f64 / s / 1e6,
             self.bytes as f64 / self.frames.max(1) as f64 / 1e3,
             self.writes as f64 / self.frames.max(1) as f64,
+            self.render_ms,
+            self.draw_ms,
         )
     }
 }
@@ -162,7 +170,7 @@ pub fn headless(app: App, width: u16, height: u16) -> Result<HeadlessReport> {
     drive(app, backend, false)
 }
 
-fn drive<W: Write>(app: App, backend: SinkBackend<W>, interactive: bool) -> Result<HeadlessReport> {
+fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> Result<HeadlessReport> {
     let App {
         mut model,
         source,
@@ -170,7 +178,9 @@ fn drive<W: Write>(app: App, backend: SinkBackend<W>, interactive: bool) -> Resu
         color,
         record,
         watch: watch_path,
+        tolerance,
     } = app;
+    backend.set_tolerance(tolerance);
     model.color = color.name().to_string();
     model.notice = playback.notice.clone();
     let clock = playback.clock.clone();
@@ -212,7 +222,10 @@ fn drive<W: Write>(app: App, backend: SinkBackend<W>, interactive: bool) -> Resu
         }),
         None => None,
     };
-    let mut frames = 0;
+    let mut totals = Totals::default();
+    // The clock starts once the first frame is on screen, so start-up is not a late frame.
+    let user_paused = model.paused;
+    clock.set_paused(true);
     let result = event_loop(
         &mut EventLoop {
             model: &mut model,
@@ -225,8 +238,9 @@ fn drive<W: Write>(app: App, backend: SinkBackend<W>, interactive: bool) -> Resu
             traffic: &traffic,
             watcher: &mut watcher,
             recorder: &mut recorder,
+            start_clock: !user_paused,
         },
-        &mut frames,
+        &mut totals,
     );
     let seconds = started.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
@@ -244,8 +258,11 @@ fn drive<W: Write>(app: App, backend: SinkBackend<W>, interactive: bool) -> Resu
     drop(terminal);
     drop(playback);
     result?;
+    let n = totals.frames.max(1) as f64;
     Ok(HeadlessReport {
-        frames,
+        frames: totals.frames,
+        render_ms: totals.render_ms / n,
+        draw_ms: totals.draw_ms / n,
         dropped: model.stats.dropped,
         bytes: traffic.bytes.load(Ordering::Relaxed),
         writes: traffic.writes.load(Ordering::Relaxed),
@@ -264,9 +281,19 @@ struct EventLoop<'a, W: Write> {
     traffic: &'a Traffic,
     watcher: &'a mut Option<PresetWatcher>,
     recorder: &'a mut Option<Recorder>,
+    /// Start the (paused) clock after the first frame is drawn.
+    start_clock: bool,
 }
 
-fn event_loop<W: Write>(s: &mut EventLoop<W>, frames: &mut u64) -> Result<()> {
+/// Counters of a run.
+#[derive(Default)]
+struct Totals {
+    frames: u64,
+    render_ms: f64,
+    draw_ms: f64,
+}
+
+fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()> {
     let mut meter = Meter::default();
     let mut last_stats = Instant::now();
     loop {
@@ -304,15 +331,21 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, frames: &mut u64) -> Result<()> {
         if new_frame || last_stats.elapsed() > Duration::from_millis(250) {
             if new_frame {
                 meter.frames += 1;
-                *frames += 1;
+                totals.frames += 1;
+                totals.render_ms += s.model.frame.as_ref().map_or(0.0, |f| f.render_ms as f64);
             }
             let (fps, bps) = meter.sample(s.traffic.bytes.load(Ordering::Relaxed));
             s.model.stats.fps = fps;
             s.model.stats.bytes_per_sec = bps;
             last_stats = Instant::now();
         }
+        let t = Instant::now();
         s.terminal.draw(|f| view(s.model, f))?;
         if new_frame {
+            totals.draw_ms += t.elapsed().as_secs_f64() * 1000.0;
+            if std::mem::take(&mut s.start_clock) {
+                s.clock.set_paused(false);
+            }
             s.shown.store(true, Ordering::SeqCst);
             if let (Some(r), Some(f)) = (s.recorder.as_mut(), s.model.frame.as_ref()) {
                 r.frame(&f.image)?;
@@ -329,7 +362,10 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
         Cmd::SetMode(m) => {
             let _ = s.ctl.send(Control::Mode(m));
         }
-        Cmd::Pause(p) => s.clock.set_paused(p),
+        Cmd::Pause(p) => {
+            s.start_clock = false;
+            s.clock.set_paused(p);
+        }
         Cmd::Seek(d) => {
             let end = (s.model.duration - 0.05).max(0.0);
             s.clock.seek((s.clock.now() + d).clamp(0.0, end));

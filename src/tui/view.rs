@@ -108,9 +108,8 @@ fn panel(m: &Model, area: Rect, f: &mut Frame) {
         .skip(top)
         .take(h)
         .map(|(i, r)| {
-            let value = if r.modulated { format!("{}", r.value) } else { r.value.clone() };
-            let pad = w.saturating_sub(r.label.chars().count() + value.chars().count() + 1);
-            let text = format!("{}{} {}", r.label, " ".repeat(pad), value);
+            let pad = w.saturating_sub(r.label.chars().count() + r.value.chars().count() + 1);
+            let text = format!("{}{} {}", r.label, " ".repeat(pad), r.value);
             let mut style = Style::default();
             if r.header {
                 style = style.add_modifier(Modifier::BOLD).fg(Color::Cyan);
