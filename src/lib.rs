@@ -22,3 +22,5 @@ pub mod rng;
 pub mod scene;
 pub mod shaders;
 pub mod simd;
+pub mod term;
+pub mod tui;

@@ -140,6 +140,10 @@ impl Shader for Bloom {
                     *live = small.iter().any(|&v| v > 0);
                     if *live {
                         resample::expand_row::<FACTOR>(small, wide, s16, s32);
+                    } else {
+                        // The final pass blends this row with a live neighbour: it must not
+                        // hold an earlier frame's glow.
+                        wide.fill(0);
                     }
                 }
             });

@@ -1,0 +1,241 @@
+//! The render thread: asks the clock which frame is due, draws it, and hands it to the UI
+//! thread through the event channel. Frames are due at absolute times (`index / fps` on the
+//! clock), so delays never accumulate; a frame whose time has passed is not drawn (dropped and
+//! counted), and a new one is only drawn once the UI has shown the previous one.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::clock::Clock;
+use super::knobs::Knob;
+use super::model::Msg;
+use super::pane::{PaneImage, PaneMode};
+use super::source::{Meters, Source};
+use crate::scene::Preset;
+use crate::term::halfblock::fit;
+
+/// Instructions from the UI thread.
+pub enum Control {
+    /// A new preset, `Some(knob)` when only that value changed, and the edit generation.
+    Preset(Box<Preset>, Option<Knob>, u64),
+    /// Switch the pane mode.
+    Mode(PaneMode),
+    /// The pane area changed (cells available).
+    Area(u16, u16),
+    /// The clock jumped: do not count skipped frames as dropped.
+    Seeked,
+    /// Make the running state match a fresh render of the preset (after saving).
+    Resync,
+    /// Give a picture buffer back for reuse.
+    Recycle(Vec<crate::term::TCell>),
+    /// Draw the current frame again (an edit while paused).
+    Redraw,
+}
+
+/// A drawn frame.
+#[derive(Clone, Debug, Default)]
+pub struct FrameMsg {
+    /// The picture (already fitted to the pane's aspect).
+    pub image: PaneImage,
+    /// Frame index.
+    pub index: u64,
+    /// Seconds from the start of the range.
+    pub time: f64,
+    /// Frames dropped so far.
+    pub dropped: u64,
+    /// Time spent drawing this frame.
+    pub render_ms: f32,
+    /// Audio meters (scene sources).
+    pub meters: Option<Meters>,
+    /// The edit generation of the preset it was drawn with.
+    pub generation: u64,
+    /// Identical to what `render` gives for that preset (false while an in-place edit of a
+    /// scene with history has not been replayed yet).
+    pub exact: bool,
+}
+
+/// After an in-place edit of a scene whose frames depend on earlier frames, wait this long for
+/// more edits before replaying the history (which can take a moment).
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Start the render thread. `shown` is set by the UI once it has drawn the last frame sent.
+pub fn spawn(
+    mut source: Source,
+    clock: Arc<dyn Clock>,
+    mode: PaneMode,
+    ctl: Receiver<Control>,
+    tx: Sender<Msg>,
+    shown: Arc<AtomicBool>,
+) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("render".into())
+        .spawn(move || {
+            let mut w = Worker {
+                fps: source.fps().max(1.0),
+                frames: source.frames(),
+                size: source.size(),
+                mode,
+                area: (0, 0),
+                last: None,
+                dropped: 0,
+                dirty: true,
+                seeked: false,
+                spare: Vec::new(),
+                ended: false,
+                generation: 0,
+                last_edit: None,
+            };
+            shown.store(true, Ordering::SeqCst);
+            w.run(&mut source, &*clock, &ctl, &tx, &shown);
+        })
+        .expect("spawn render thread")
+}
+
+struct Worker {
+    fps: f64,
+    frames: u64,
+    size: (usize, usize),
+    mode: PaneMode,
+    area: (u16, u16),
+    last: Option<u64>,
+    dropped: u64,
+    dirty: bool,
+    seeked: bool,
+    spare: Vec<crate::term::TCell>,
+    ended: bool,
+    generation: u64,
+    /// When the last in-place edit arrived (for the settle-then-replay of history).
+    last_edit: Option<Instant>,
+}
+
+impl Worker {
+    fn handle(&mut self, c: Control, source: &mut Source, tx: &Sender<Msg>) {
+        match c {
+            Control::Preset(p, knob, generation) => {
+                if let Source::Scene(s) = source
+                    && let Err(e) = s.set_preset(*p, knob)
+                {
+                    let _ = tx.send(Msg::Notice(format!("cannot apply the preset: {e:#}")));
+                }
+                self.generation = generation;
+                self.last_edit = Some(Instant::now());
+                self.dirty = true;
+            }
+            Control::Mode(m) => {
+                self.mode = m;
+                self.dirty = true;
+            }
+            Control::Area(c, r) => {
+                self.area = (c, r);
+                self.dirty = true;
+            }
+            Control::Seeked => {
+                self.seeked = true;
+                self.ended = false;
+            }
+            Control::Resync => self.resync(source),
+            Control::Recycle(v) => self.spare = v,
+            Control::Redraw => self.dirty = true,
+        }
+    }
+
+    fn resync(&mut self, source: &mut Source) {
+        if let Source::Scene(s) = source
+            && !s.exact()
+        {
+            s.resync();
+            self.dirty = true;
+            // Replaying history is not the renderer falling behind.
+            self.seeked = true;
+        }
+        self.last_edit = None;
+    }
+
+    fn run(
+        &mut self,
+        source: &mut Source,
+        clock: &dyn Clock,
+        ctl: &Receiver<Control>,
+        tx: &Sender<Msg>,
+        shown: &AtomicBool,
+    ) {
+        loop {
+            loop {
+                match ctl.try_recv() {
+                    Ok(c) => self.handle(c, source, tx),
+                    Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+                }
+            }
+            if self.last_edit.is_some_and(|t| t.elapsed() > SETTLE) {
+                self.resync(source);
+            }
+            let t = clock.now();
+            let due = (t * self.fps).floor().max(0.0) as u64;
+            if due >= self.frames {
+                if !self.ended {
+                    self.ended = true;
+                    if tx.send(Msg::Ended).is_err() {
+                        return;
+                    }
+                }
+                if !self.wait(ctl, source, tx, Duration::from_millis(20)) {
+                    return;
+                }
+                continue;
+            }
+            let fresh = self.last != Some(due) || self.dirty;
+            if !fresh || !shown.load(Ordering::SeqCst) || self.area.0 == 0 {
+                // Sleep until the next frame is due (or a control message arrives).
+                let next_t = (due + 1) as f64 / self.fps;
+                let wait = ((next_t - t).max(0.0)).min(0.005);
+                let wait = if fresh { 0.001 } else { wait };
+                if !self.wait(ctl, source, tx, Duration::from_secs_f64(wait)) {
+                    return;
+                }
+                continue;
+            }
+            if let Some(l) = self.last {
+                if due > l + 1 && !self.seeked {
+                    self.dropped += due - l - 1;
+                }
+            }
+            self.seeked = false;
+            let started = Instant::now();
+            let (cols, rows) = fit(self.size.0, self.size.1, self.area.0, self.area.1, 2.0);
+            let mut cells = std::mem::take(&mut self.spare);
+            source.produce(due, self.mode, cols, rows, &mut cells);
+            let msg = FrameMsg {
+                image: PaneImage { cols, rows, cells },
+                index: due,
+                time: due as f64 / self.fps,
+                dropped: self.dropped,
+                render_ms: started.elapsed().as_secs_f32() * 1000.0,
+                meters: source.meters(due),
+                generation: self.generation,
+                exact: source.exact(),
+            };
+            self.last = Some(due);
+            self.dirty = false;
+            shown.store(false, Ordering::SeqCst);
+            if tx.send(Msg::Frame(Box::new(msg))).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Wait up to `d` for a control message; false when the UI has gone.
+    fn wait(&mut self, ctl: &Receiver<Control>, source: &mut Source, tx: &Sender<Msg>, d: Duration) -> bool {
+        match ctl.recv_timeout(d) {
+            Ok(c) => {
+                self.handle(c, source, tx);
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => true,
+            Err(RecvTimeoutError::Disconnected) => false,
+        }
+    }
+}
