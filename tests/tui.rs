@@ -193,7 +193,7 @@ fn play(src: &mut SceneSource, model: &mut Model, from: u64, to: u64, fps: f64) 
 /// Run the `asciivid render …` command written into a saved preset, to `out`.
 fn run_saved_command(dir: &Path, saved: &str, out: &Path) -> Vec<u8> {
     let line = saved.lines().find(|l| l.contains("asciivid render")).expect("command comment");
-    let args: Vec<&str> = line.trim_start_matches('#').split_whitespace().skip(2).collect();
+    let args: Vec<&str> = line.trim_start_matches('#').split_whitespace().skip(1).collect();
     let o = bin()
         .current_dir(dir)
         .args(&args)

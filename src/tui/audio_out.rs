@@ -69,6 +69,7 @@ mod device {
     struct AudioClock {
         pos: AtomicU64,
         paused: AtomicBool,
+        seeks: AtomicU64,
         rate: f64,
     }
 
@@ -85,6 +86,10 @@ mod device {
         fn seek(&self, t: f64) {
             let t = if t.is_finite() { t.max(0.0) } else { 0.0 };
             self.pos.store((t * self.rate) as u64, Ordering::Relaxed);
+            self.seeks.fetch_add(1, Ordering::Relaxed);
+        }
+        fn seeks(&self) -> u64 {
+            self.seeks.load(Ordering::Relaxed)
         }
     }
 
@@ -101,6 +106,7 @@ mod device {
         let clock = Arc::new(AudioClock {
             pos: AtomicU64::new(0),
             paused: AtomicBool::new(false),
+            seeks: AtomicU64::new(0),
             rate: rate as f64,
         });
         let c = clock.clone();

@@ -136,7 +136,7 @@ pub struct HeadlessReport {
     pub bytes: u64,
     /// `write` calls.
     pub writes: u64,
-    /// Wall time.
+    /// Wall time from the first frame on screen to the end.
     pub seconds: f64,
     /// Render-thread time per frame drawn (scene + picture), milliseconds.
     pub render_ms: f64,
@@ -242,7 +242,7 @@ fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> 
         },
         &mut totals,
     );
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = totals.first.unwrap_or(started).elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     drop(ctl_tx);
     drop(watcher);
@@ -288,6 +288,8 @@ struct EventLoop<'a, W: Write> {
 /// Counters of a run.
 #[derive(Default)]
 struct Totals {
+    /// When the first frame was on screen (the clock starts then).
+    first: Option<Instant>,
     frames: u64,
     render_ms: f64,
     draw_ms: f64,
@@ -343,6 +345,7 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
         s.terminal.draw(|f| view(s.model, f))?;
         if new_frame {
             totals.draw_ms += t.elapsed().as_secs_f64() * 1000.0;
+            totals.first.get_or_insert_with(Instant::now);
             if std::mem::take(&mut s.start_clock) {
                 s.clock.set_paused(false);
             }
@@ -369,7 +372,6 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
         Cmd::Seek(d) => {
             let end = (s.model.duration - 0.05).max(0.0);
             s.clock.seek((s.clock.now() + d).clamp(0.0, end));
-            let _ = s.ctl.send(Control::Seeked);
             if s.model.paused {
                 let _ = s.ctl.send(Control::Redraw);
             }
