@@ -14,7 +14,10 @@ use asciivid::scene::{Scene, preset::resolve};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn one_thread() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
 }
 
 fn bench_frames(c: &mut Criterion) {

@@ -323,7 +323,9 @@ struct ListArgs {
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
     if !v.is_finite() || v < 0.0 {
         return Err(format!("`{s}` must be a positive number of seconds"));
     }
@@ -331,7 +333,9 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 }
 
 fn parse_fps(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a frame rate"))?;
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a frame rate"))?;
     if !(1.0..=240.0).contains(&v) {
         return Err(format!("frame rate {s} must be between 1 and 240"));
     }
@@ -482,12 +486,19 @@ fn resolve_look(look: &LookArgs, default_quality: Quality, seconds: f64) -> Resu
 
 fn check_output(path: &Path, overwrite: bool) -> Result<()> {
     if path.exists() && !overwrite {
-        bail!("output {} already exists: pass --overwrite to replace it, or choose another -o", path.display());
+        bail!(
+            "output {} already exists: pass --overwrite to replace it, or choose another -o",
+            path.display()
+        );
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
     {
-        bail!("cannot write {}: directory {} does not exist", path.display(), dir.display());
+        bail!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
     }
     Ok(())
 }
@@ -513,7 +524,15 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     };
     let features = Arc::new(features);
     if let Some(t) = a.test_frame {
-        return test_frame(&preset, features, &r, a.look.seed, t, a.output.as_deref(), a.look.overwrite);
+        return test_frame(
+            &preset,
+            features,
+            &r,
+            a.look.seed,
+            t,
+            a.output.as_deref(),
+            a.look.overwrite,
+        );
     }
     let output = a.output.clone().unwrap_or_else(|| {
         let stem = a
@@ -581,7 +600,9 @@ fn test_frame(
     let mean = frame.mean_brightness();
     println!("{} frame {index} mean brightness {mean:.1}", path.display());
     if mean <= 8.0 {
-        eprintln!("warning: mean brightness {mean:.1} is very dark (want > 8): lower the preset's gamma or raise layer brightness");
+        eprintln!(
+            "warning: mean brightness {mean:.1} is very dark (want > 8): lower the preset's gamma or raise layer brightness"
+        );
     }
     Ok(())
 }
@@ -607,9 +628,10 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
     let analyze_time = t.elapsed();
     let features = Arc::new(features);
     let builtin_gif = ffmpeg.is_err();
-    let output = a.output.clone().unwrap_or_else(|| {
-        PathBuf::from(if builtin_gif { "demo.gif" } else { "demo.mp4" })
-    });
+    let output = a
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(if builtin_gif { "demo.gif" } else { "demo.mp4" }));
     check_output(&output, look.overwrite)?;
     let wav = tempfile::Builder::new()
         .prefix("asciivid-demo-")
@@ -624,7 +646,9 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
             crate::media::ffmpeg::INSTALL_HINT
         );
         if OutputKind::from_path(&output).ok() != Some(OutputKind::Gif) {
-            bail!("without ffmpeg the demo can only write a .gif: use -o demo.gif, or install ffmpeg");
+            bail!(
+                "without ffmpeg the demo can only write a .gif: use -o demo.gif, or install ffmpeg"
+            );
         }
     }
     let job = RenderJob {
@@ -643,7 +667,14 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
     };
     let mut report = pipeline::render(job)?;
     report.analyze = analyze_time;
-    eprintln!("wrote {} ({:.0} s, {}x{} @ {} fps)", output.display(), a.seconds, r.profile.width, r.profile.height, r.profile.fps);
+    eprintln!(
+        "wrote {} ({:.0} s, {}x{} @ {} fps)",
+        output.display(),
+        a.seconds,
+        r.profile.width,
+        r.profile.height,
+        r.profile.fps
+    );
     eprintln!("{}", report.summary());
     Ok(())
 }
@@ -658,7 +689,13 @@ fn cmd_analyze(a: AnalyzeArgs) -> Result<()> {
     match &a.output {
         Some(p) => {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!("wrote {} ({} frames, tempo {:.1} BPM, analysis {:.2} s)", p.display(), features.len(), features.tempo_bpm, took.as_secs_f64());
+            eprintln!(
+                "wrote {} ({} frames, tempo {:.1} BPM, analysis {:.2} s)",
+                p.display(),
+                features.len(),
+                features.tempo_bpm,
+                took.as_secs_f64()
+            );
         }
         None => print!("{text}"),
     }

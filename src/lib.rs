@@ -5,21 +5,22 @@
 //! [`shaders`]) → sinks ([`media`]: ffmpeg, GIF, PNG, y4m). See docs/ARCHITECTURE.md.
 
 pub mod audio;
+pub mod cli;
 pub mod compose;
 pub mod effects;
 pub mod features;
 pub mod frame;
 pub mod glyph;
 pub mod grid;
+pub mod listing;
+pub mod media;
 pub mod palette;
 pub mod params;
+pub mod pipeline;
 pub mod raster;
 pub mod rng;
 pub mod scene;
 pub mod shaders;
-pub mod cli;
-pub mod listing;
-pub mod media;
-pub mod pipeline;
+pub mod simd;
 pub mod term;
 pub mod tui;

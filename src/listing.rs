@@ -36,7 +36,12 @@ fn params_json(ps: &[ParamSpec]) -> Value {
 
 fn params_text(ps: &[ParamSpec]) -> String {
     ps.iter()
-        .map(|p| format!("      {:<14} {:>8} ({} .. {})  {}", p.name, p.default, p.min, p.max, p.doc))
+        .map(|p| {
+            format!(
+                "      {:<14} {:>8} ({} .. {})  {}",
+                p.name, p.default, p.min, p.max, p.doc
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -97,7 +102,9 @@ pub fn to_text(what: What) -> String {
     match what {
         What::Presets => {
             for b in builtin_presets() {
-                let desc = Preset::parse(b.source, b.name).map(|p| p.description).unwrap_or_default();
+                let desc = Preset::parse(b.source, b.name)
+                    .map(|p| p.description)
+                    .unwrap_or_default();
                 out += &format!("{:<16} {desc}\n", b.name);
             }
         }
@@ -109,12 +116,19 @@ pub fn to_text(what: What) -> String {
             }
             out += "\nColour palettes:\n";
             for p in &pals.colors {
-                let cols: Vec<String> = p.colors.iter().map(|c| format!("\x1b[48;2;{};{};{}m  \x1b[0m", c[0], c[1], c[2])).collect();
+                let cols: Vec<String> = p
+                    .colors
+                    .iter()
+                    .map(|c| format!("\x1b[48;2;{};{};{}m  \x1b[0m", c[0], c[1], c[2]))
+                    .collect();
                 out += &format!("  {:<12} {}\n", p.name, cols.join(""));
             }
             out += "\nTints (for the color_grade shader):\n";
             for t in &pals.tints {
-                out += &format!("  {:<12} r {:.2} g {:.2} b {:.2}\n", t.name, t.rgb[0], t.rgb[1], t.rgb[2]);
+                out += &format!(
+                    "  {:<12} r {:.2} g {:.2} b {:.2}\n",
+                    t.name, t.rgb[0], t.rgb[1], t.rgb[2]
+                );
             }
         }
         What::Effects => {
@@ -124,7 +138,13 @@ pub fn to_text(what: What) -> String {
         }
         What::Shaders => {
             for s in crate::shaders::all() {
-                out += &format!("{:<18} {}{}\n{}\n", s.name, s.doc, if s.heavy { " [heavy]" } else { "" }, params_text(s.params));
+                out += &format!(
+                    "{:<18} {}{}\n{}\n",
+                    s.name,
+                    s.doc,
+                    if s.heavy { " [heavy]" } else { "" },
+                    params_text(s.params)
+                );
             }
         }
         What::Blends => {

@@ -634,7 +634,11 @@ mod tests {
     #[test]
     fn builtin_char_palettes_match_the_reference() {
         let p = Palettes::parse_builtin().expect("built-ins must parse");
-        assert_eq!(p.chars.len(), NAMED.len() + 2, "29 named palettes + ascii + classic");
+        assert_eq!(
+            p.chars.len(),
+            NAMED.len() + 2,
+            "29 named palettes + ascii + classic"
+        );
         assert_eq!(p.char_palette("classic").unwrap().chars.len(), 10);
         for (name, len) in NAMED {
             let pal = p

@@ -54,8 +54,12 @@ pub fn draw_grid(
     let cw = atlas.metrics.width;
     let ch = atlas.metrics.height;
     let stride = frame.stride();
-    let rows = grid.rows.min(frame.height.saturating_sub(place.oy) / ch.max(1));
-    let cols = grid.cols.min(frame.width.saturating_sub(place.ox) / cw.max(1));
+    let rows = grid
+        .rows
+        .min(frame.height.saturating_sub(place.oy) / ch.max(1));
+    let cols = grid
+        .cols
+        .min(frame.width.saturating_sub(place.ox) / cw.max(1));
     if rows == 0 || cols == 0 {
         return;
     }
@@ -64,6 +68,7 @@ pub fn draw_grid(
     if op == 0 {
         return;
     }
+    let fast = FastMode::of(mode);
     let start = place.oy * stride;
     let band = ch * stride;
     frame.data[start..start + rows * band]
@@ -71,8 +76,38 @@ pub fn draw_grid(
         .enumerate()
         .for_each(|(r, band)| {
             let cells = &grid.cells[r * grid.cols..r * grid.cols + cols];
-            for (c, cell) in cells.iter().enumerate() {
-                let x0 = (place.ox + c * cw) * 3;
+            draw_band(band, cells, atlas, stride, place.ox, lut, op, fast);
+        });
+}
+
+crate::multiversion! {
+    /// Draw one row of cells into its band of pixel rows (compiled per CPU level so the
+    /// per-pixel loops vectorize).
+    #[allow(clippy::too_many_arguments)]
+    fn draw_band(
+        band: &mut [u8],
+        cells: &[crate::grid::Cell],
+        atlas: &GlyphAtlas,
+        stride: usize,
+        ox: usize,
+        lut: &[u8],
+        op: u32,
+        fast: Option<FastMode>,
+    ) {
+        let cw = atlas.metrics.width;
+        let row_bytes = cw * 3;
+            // Per-cell scratch: the cell's colour repeated across a pixel row (on the stack
+            // for any sane cell size, so drawing allocates nothing).
+            let mut stack = [0u8; 1536];
+            let mut heap = Vec::new();
+            let fg3: &mut [u8] = if row_bytes <= stack.len() {
+                &mut stack[..row_bytes]
+            } else {
+                heap.resize(row_bytes, 0);
+                &mut heap
+            };
+                        for (c, cell) in cells.iter().enumerate() {
+                let x0 = (ox + c * cw) * 3;
                 if cell.bg != [0, 0, 0] {
                     draw_opaque_cell(band, stride, x0, atlas, cell, lut, op);
                     continue;
@@ -80,8 +115,20 @@ pub fn draw_grid(
                 if cell.glyph == 0 {
                     continue;
                 }
-                let bmp = atlas.bitmap(cell.glyph);
                 let (y0, y1) = atlas.ink_rows(cell.glyph);
+                if let Some(fast) = fast {
+                    for (k, v) in fg3.iter_mut().enumerate() {
+                        *v = cell.fg[k % 3];
+                    }
+                    let bmp = atlas.bitmap_rgb(cell.glyph);
+                    for y in y0..y1 {
+                        let cov = &bmp[y * row_bytes..(y + 1) * row_bytes];
+                        let px = &mut band[y * stride + x0..y * stride + x0 + row_bytes];
+                        blit_row(fast, px, cov, fg3, op as u16);
+                    }
+                    continue;
+                }
+                let bmp = atlas.bitmap(cell.glyph);
                 let rows_lut = [
                     &lut[(cell.fg[0] as usize) << 8..][..256],
                     &lut[(cell.fg[1] as usize) << 8..][..256],
@@ -104,7 +151,63 @@ pub fn draw_grid(
                     }
                 }
             }
-        });
+    }
+}
+
+/// Blend modes with an arithmetic form that vectorizes; the rest go through the 8-bit LUT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FastMode {
+    Normal,
+    Screen,
+    Add,
+    Lighten,
+}
+
+impl FastMode {
+    fn of(mode: BlendMode) -> Option<FastMode> {
+        match mode {
+            BlendMode::Normal => Some(FastMode::Normal),
+            BlendMode::Screen => Some(FastMode::Screen),
+            BlendMode::Add => Some(FastMode::Add),
+            BlendMode::Lighten => Some(FastMode::Lighten),
+            _ => None,
+        }
+    }
+}
+
+/// One glyph row onto one pixel row; `cov` and `fg3` are byte-aligned with `px` (RGB).
+/// `op` is opacity in 0..=256. Written as plain element-wise loops so the compiler vectorizes.
+#[inline(always)]
+fn blit_row(mode: FastMode, px: &mut [u8], cov: &[u8], fg3: &[u8], op: u16) {
+    let n = px.len().min(cov.len()).min(fg3.len());
+    let (px, cov, fg3) = (&mut px[..n], &cov[..n], &fg3[..n]);
+    match mode {
+        FastMode::Normal => {
+            for i in 0..n {
+                // w in 0..=256: coverage × opacity
+                let k = cov[i] as u32;
+                let w = (((k + (k >> 7)) * op as u32) >> 8) as u16;
+                let a = px[i] as u16;
+                px[i] = ((a * (256 - w) + fg3[i] as u16 * w + 128) >> 8) as u8;
+            }
+        }
+        FastMode::Screen | FastMode::Add | FastMode::Lighten => {
+            for i in 0..n {
+                let k = cov[i] as u32;
+                let w = (((k + (k >> 7)) * op as u32) >> 8) as u16;
+                let top = (fg3[i] as u16 * w + 128) >> 8;
+                let a = px[i] as u16;
+                px[i] = match mode {
+                    FastMode::Screen => {
+                        let t = a * top;
+                        (a + top - ((t + (t >> 8) + 128) >> 8)) as u8
+                    }
+                    FastMode::Add => (a + top).min(255) as u8,
+                    _ => a.max(top) as u8,
+                };
+            }
+        }
+    }
 }
 
 fn draw_opaque_cell(
@@ -150,6 +253,33 @@ mod tests {
     }
 
     #[test]
+    fn fast_modes_match_the_exact_formulas() {
+        for (fast, mode) in [
+            (FastMode::Normal, BlendMode::Normal),
+            (FastMode::Screen, BlendMode::Screen),
+            (FastMode::Add, BlendMode::Add),
+            (FastMode::Lighten, BlendMode::Lighten),
+        ] {
+            for a in [0u8, 40, 128, 255] {
+                for fg in [0u8, 90, 255] {
+                    let mut px = [a];
+                    blit_row(fast, &mut px, &[255], &[fg], 256);
+                    let want = (mode.apply(a as f32 / 255.0, fg as f32 / 255.0) * 255.0).round();
+                    assert!(
+                        (px[0] as f32 - want).abs() <= 1.0,
+                        "{mode:?} a={a} fg={fg}: {} vs {want}",
+                        px[0]
+                    );
+                }
+            }
+        }
+        // zero coverage leaves the pixel alone
+        let mut px = [77u8];
+        blit_row(FastMode::Normal, &mut px, &[0], &[255], 256);
+        assert_eq!(px[0], 77);
+    }
+
+    #[test]
     fn placement_centres_leftover_pixels() {
         let p = Placement::fit(105, 50, 10, 19);
         assert_eq!((p.cols, p.rows, p.ox, p.oy), (10, 2, 2, 6));
@@ -184,7 +314,10 @@ mod tests {
         };
         draw_grid(&mut frame, &grid, &atlas, place, BlendMode::Normal, 1.0);
         let m = atlas.metrics;
-        assert_eq!(frame.pixel(place.ox + m.width + 1, place.oy + 1), [10, 20, 30]);
+        assert_eq!(
+            frame.pixel(place.ox + m.width + 1, place.oy + 1),
+            [10, 20, 30]
+        );
         let mut half = Frame::new(frame.width, frame.height);
         grid.cells[1].glyph = atlas.id('█').unwrap();
         draw_grid(&mut half, &grid, &atlas, place, BlendMode::Normal, 0.5);

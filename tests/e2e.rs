@@ -14,7 +14,10 @@ fn args<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
 fn render_produces_h264_aac_of_the_right_size_rate_and_length() {
     let dir = tempfile::tempdir().unwrap();
     let audio = click_track(dir.path(), "song.mp3", 2.0, 120.0);
-    let o = run_in(dir.path(), &args(&["render", audio.to_str().unwrap(), "-o", "out.mp4"], SMALL));
+    let o = run_in(
+        dir.path(),
+        &args(&["render", audio.to_str().unwrap(), "-o", "out.mp4"], SMALL),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("out.mp4");
     let p = probe(&out);
@@ -28,17 +31,30 @@ fn render_produces_h264_aac_of_the_right_size_rate_and_length() {
     assert_eq!(v["color_space"], "bt709");
     assert!((rate(v["r_frame_rate"].as_str().unwrap()) - 12.0).abs() < 1e-6);
     let vdur: f64 = v["duration"].as_str().unwrap().parse().unwrap();
-    let adur: f64 = probe(&audio)["format"]["duration"].as_str().unwrap().parse().unwrap();
-    assert!((vdur - adur).abs() <= 1.0 / 12.0 + 1e-3, "video {vdur} s vs audio {adur} s");
+    let adur: f64 = probe(&audio)["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (vdur - adur).abs() <= 1.0 / 12.0 + 1e-3,
+        "video {vdur} s vs audio {adur} s"
+    );
     let means = frame_means(&out, 320, 180);
     assert!(means.len() >= 20);
     for (i, m) in means.iter().enumerate().step_by(6) {
         assert!(*m > 8.0, "frame {i} too dark: {m}");
     }
     // it reacts to the music: brightness varies over time
-    let (lo, hi) = means.iter().fold((f64::MAX, 0.0f64), |(l, h), &m| (l.min(m), h.max(m)));
+    let (lo, hi) = means
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), &m| (l.min(m), h.max(m)));
     assert!(hi - lo > 1.0, "frames barely change: {lo}..{hi}");
-    assert_eq!(listing(dir.path()), vec!["out.mp4", "song.mp3"], "no temp files left");
+    assert_eq!(
+        listing(dir.path()),
+        vec!["out.mp4", "song.mp3"],
+        "no temp files left"
+    );
 }
 
 #[test]
@@ -46,10 +62,28 @@ fn output_is_identical_for_any_worker_count_and_seed_matters() {
     let dir = tempfile::tempdir().unwrap();
     let audio = click_track(dir.path(), "a.wav", 1.0, 128.0);
     let a = audio.to_str().unwrap();
-    for (out, w, seed) in [("w1.y4m", "1", "5"), ("w2.y4m", "2", "5"), ("s6.y4m", "2", "6")] {
+    for (out, w, seed) in [
+        ("w1.y4m", "1", "5"),
+        ("w2.y4m", "2", "5"),
+        ("s6.y4m", "2", "6"),
+    ] {
         let o = run_in(
             dir.path(),
-            &args(&["render", a, "-o", out, "--workers", w, "--seed", seed, "--preset", "matrix"], SMALL),
+            &args(
+                &[
+                    "render",
+                    a,
+                    "-o",
+                    out,
+                    "--workers",
+                    w,
+                    "--seed",
+                    seed,
+                    "--preset",
+                    "matrix",
+                ],
+                SMALL,
+            ),
         );
         assert!(o.status.success(), "{}", stderr(&o));
     }
@@ -66,41 +100,106 @@ fn bad_inputs_fail_with_one_clear_line_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.mp3"), b"").unwrap();
     std::fs::write(dir.path().join("text.mp3"), b"this is not audio at all").unwrap();
-    std::fs::write(dir.path().join("broken.toml"), "[[layers]]\neffect = \"plasma\"\nblend = \"scren\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        "[[layers]]\neffect = \"plasma\"\nblend = \"scren\"\n",
+    )
+    .unwrap();
     let audio = click_track(dir.path(), "ok.wav", 1.0, 120.0);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["render", "missing.mp3", "-o", "o.mp4"], "missing.mp3"),
         (vec!["render", "empty.mp3", "-o", "o.mp4"], "empty"),
         (vec!["render", "text.mp3", "-o", "o.mp4"], "text.mp3"),
-        (vec!["render", audio.to_str().unwrap(), "-o", "o.mp4", "--preset", "broken.toml"], "line 3"),
-        (vec!["render", audio.to_str().unwrap(), "-o", "o.mp4", "--preset", "nope"], "built-ins"),
-        (vec!["render", audio.to_str().unwrap(), "-o", "o.avi"], ".avi"),
+        (
+            vec![
+                "render",
+                audio.to_str().unwrap(),
+                "-o",
+                "o.mp4",
+                "--preset",
+                "broken.toml",
+            ],
+            "line 3",
+        ),
+        (
+            vec![
+                "render",
+                audio.to_str().unwrap(),
+                "-o",
+                "o.mp4",
+                "--preset",
+                "nope",
+            ],
+            "built-ins",
+        ),
+        (
+            vec!["render", audio.to_str().unwrap(), "-o", "o.avi"],
+            ".avi",
+        ),
     ];
     for (argv, needle) in cases {
         let o = run_in(dir.path(), &args(&argv, SMALL));
         let err = stderr(&o);
         assert!(!o.status.success(), "{argv:?} succeeded");
-        assert!(err.contains(needle), "{argv:?}: message lacks `{needle}`: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{argv:?}: not one line: {err}");
+        assert!(
+            err.contains(needle),
+            "{argv:?}: message lacks `{needle}`: {err}"
+        );
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{argv:?}: not one line: {err}"
+        );
         assert!(!dir.path().join("o.mp4").exists() && !dir.path().join("o.avi").exists());
         assert!(
-            listing(dir.path()).iter().all(|f| !f.starts_with(".asciivid-")),
+            listing(dir.path())
+                .iter()
+                .all(|f| !f.starts_with(".asciivid-")),
             "temp file left behind"
         );
     }
-    let o = run_in(dir.path(), &args(&["render", audio.to_str().unwrap(), "-o", "o.mp4", "--preset", "broken.toml"], SMALL));
-    assert!(stderr(&o).contains("scren") && stderr(&o).contains("screen"), "{}", stderr(&o));
+    let o = run_in(
+        dir.path(),
+        &args(
+            &[
+                "render",
+                audio.to_str().unwrap(),
+                "-o",
+                "o.mp4",
+                "--preset",
+                "broken.toml",
+            ],
+            SMALL,
+        ),
+    );
+    assert!(
+        stderr(&o).contains("scren") && stderr(&o).contains("screen"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn existing_output_needs_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("keep.mp4"), b"precious").unwrap();
-    let o = run_in(dir.path(), &args(&["render", "--duration", "1", "-o", "keep.mp4"], SMALL));
+    let o = run_in(
+        dir.path(),
+        &args(&["render", "--duration", "1", "-o", "keep.mp4"], SMALL),
+    );
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--overwrite"));
-    assert_eq!(std::fs::read(dir.path().join("keep.mp4")).unwrap(), b"precious");
-    let o = run_in(dir.path(), &args(&["render", "--duration", "1", "-o", "keep.mp4", "--overwrite"], SMALL));
+    assert_eq!(
+        std::fs::read(dir.path().join("keep.mp4")).unwrap(),
+        b"precious"
+    );
+    let o = run_in(
+        dir.path(),
+        &args(
+            &["render", "--duration", "1", "-o", "keep.mp4", "--overwrite"],
+            SMALL,
+        ),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stream(&probe(&dir.path().join("keep.mp4")), "video").is_some());
 }
@@ -108,7 +207,17 @@ fn existing_output_needs_overwrite() {
 #[test]
 fn demo_makes_a_music_video_with_sound() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run_in(dir.path(), &["demo", "--seconds", "2", "--resolution", "320x180", "--quiet"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "demo",
+            "--seconds",
+            "2",
+            "--resolution",
+            "320x180",
+            "--quiet",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let p = probe(&dir.path().join("demo.mp4"));
     assert!(stream(&p, "video").is_some() && stream(&p, "audio").is_some());
@@ -122,7 +231,14 @@ fn demo_without_ffmpeg_falls_back_to_a_gif_and_says_how_to_get_sound() {
         .current_dir(dir.path())
         .env("PATH", empty.path())
         .env_remove("ASCIIVID_FFMPEG")
-        .args(["demo", "--seconds", "1", "--resolution", "160x90", "--quiet"])
+        .args([
+            "demo",
+            "--seconds",
+            "1",
+            "--resolution",
+            "160x90",
+            "--quiet",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -132,13 +248,31 @@ fn demo_without_ffmpeg_falls_back_to_a_gif_and_says_how_to_get_sound() {
     let p = probe(&dir.path().join("demo.gif"));
     let v = stream(&p, "video").unwrap();
     assert_eq!(v["width"], 160);
-    assert!(v["nb_frames"].as_str().map_or(true, |n| n.parse::<u32>().unwrap() > 5));
+    assert!(
+        v["nb_frames"]
+            .as_str()
+            .map_or(true, |n| n.parse::<u32>().unwrap() > 5)
+    );
 }
 
 #[test]
 fn test_frame_writes_a_png_and_reports_brightness() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run_in(dir.path(), &args(&["render", "--duration", "2", "--test-frame", "1.5", "-o", "still.png"], SMALL));
+    let o = run_in(
+        dir.path(),
+        &args(
+            &[
+                "render",
+                "--duration",
+                "2",
+                "--test-frame",
+                "1.5",
+                "-o",
+                "still.png",
+            ],
+            SMALL,
+        ),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("mean brightness"), "{out}");
@@ -176,7 +310,9 @@ fn other_containers_and_png_frames() {
 #[test]
 fn list_commands_work_as_text_and_json() {
     let dir = tempfile::tempdir().unwrap();
-    for what in ["presets", "palettes", "effects", "shaders", "blends", "features"] {
+    for what in [
+        "presets", "palettes", "effects", "shaders", "blends", "features",
+    ] {
         let o = run_in(dir.path(), &["list", what]);
         assert!(o.status.success() && !stdout(&o).is_empty(), "{what}");
         let o = run_in(dir.path(), &["list", what, "--json"]);
@@ -185,8 +321,16 @@ fn list_commands_work_as_text_and_json() {
     }
     let o = run_in(dir.path(), &["list", "presets", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert!(names.len() >= 8 && names.contains(&"reference") && names.contains(&"default"), "{names:?}");
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.len() >= 8 && names.contains(&"reference") && names.contains(&"default"),
+        "{names:?}"
+    );
     let o = run_in(dir.path(), &["list", "blends", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 20);
@@ -196,7 +340,10 @@ fn list_commands_work_as_text_and_json() {
 fn analyze_reports_tempo_and_beats_as_json_and_csv() {
     let dir = tempfile::tempdir().unwrap();
     let audio = click_track(dir.path(), "c.wav", 6.0, 120.0);
-    let o = run_in(dir.path(), &["analyze", audio.to_str().unwrap(), "--fps", "24"]);
+    let o = run_in(
+        dir.path(),
+        &["analyze", audio.to_str().unwrap(), "--fps", "24"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let bpm = v["tempo_bpm"].as_f64().unwrap();
@@ -204,7 +351,14 @@ fn analyze_reports_tempo_and_beats_as_json_and_csv() {
     assert!(v["beats"].as_array().unwrap().len() >= 9);
     let frames = v["frames"].as_array().unwrap();
     assert!((frames.len() as i64 - 144).abs() <= 1);
-    for key in ["rms", "bass", "beat", "beat_phase", "onset_strength", "centroid"] {
+    for key in [
+        "rms",
+        "bass",
+        "beat",
+        "beat_phase",
+        "onset_strength",
+        "centroid",
+    ] {
         assert!(frames[0].get(key).is_some(), "{key}");
     }
     let o = run_in(dir.path(), &["analyze", audio.to_str().unwrap(), "--csv"]);

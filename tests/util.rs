@@ -10,7 +10,11 @@ pub fn bin() -> Command {
 
 /// Run asciivid with `args` in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir).args(args).output().expect("run asciivid")
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run asciivid")
 }
 
 /// stderr as text.
@@ -30,7 +34,11 @@ pub fn ffmpeg(args: &[&str]) {
         .args(args)
         .output()
         .expect("ffmpeg must be installed for the end-to-end tests (apt-get install -y ffmpeg)");
-    assert!(o.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "ffmpeg {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// A click track with a bass sine: `secs` seconds at `bpm`, as a file in `dir`.
@@ -55,11 +63,23 @@ pub fn click_track(dir: &Path, name: &str, secs: f64, bpm: f64) -> PathBuf {
 /// ffprobe's JSON for a file.
 pub fn probe(path: &Path) -> serde_json::Value {
     let o = Command::new("ffprobe")
-        .args(["-v", "error", "-print_format", "json", "-show_streams", "-show_format"])
+        .args([
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_streams",
+            "-show_format",
+        ])
         .arg(path)
         .output()
         .expect("ffprobe");
-    assert!(o.status.success(), "ffprobe {}: {}", path.display(), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "ffprobe {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).unwrap()
 }
 

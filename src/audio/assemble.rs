@@ -4,6 +4,7 @@
 //! meaning, scale and smoothing.
 
 use super::config::AnalysisParams;
+use super::dsp::fast_ln;
 use super::normalize::{normalize_bands, normalize_level, normalize_range, percentile};
 use super::pulse::{event_column, pulse_columns};
 use super::rhythm::Rhythm;
@@ -11,6 +12,8 @@ use super::smooth::smooth_in_place;
 use super::spectral::RawFrames;
 use crate::features::{Feature, Features};
 
+/// `20 / ln 10`: natural log to decibels of amplitude.
+const DB_PER_NEPER_AMPLITUDE: f32 = 20.0 / std::f32::consts::LN_10;
 /// Frames quieter than this (absolute RMS, -100 dBFS) are silent.
 const SILENCE_RMS: f32 = 1e-5;
 /// Frames this far below the track's loud level (-60 dB) are silent too.
@@ -60,7 +63,7 @@ pub(crate) fn spectrum_bars(
         .enumerate()
         .map(|(i, &a)| {
             if a > 1e-10 && a.is_finite() {
-                20.0 * a.log10() + tilt[i % nb]
+                DB_PER_NEPER_AMPLITUDE * fast_ln(a) + tilt[i % nb]
             } else {
                 f32::NEG_INFINITY
             }
@@ -75,7 +78,11 @@ pub(crate) fn spectrum_bars(
                 .step_by(nb)
                 .map(|&d| {
                     let v = (d - (top - range)) / range;
-                    if v.is_finite() { v.clamp(0.0, 1.0) } else { 0.0 }
+                    if v.is_finite() {
+                        v.clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    }
                 })
                 .collect()
         })
@@ -150,8 +157,12 @@ pub(crate) fn assemble(
             .iter()
             .zip(&valid)
             .map(|(fr, &ok)| {
-                let total: f32 = fr.bands.iter().sum();
-                if ok && total > 0.0 { fr.bands[b] / total } else { 1.0 / 6.0 }
+                let total: f32 = fr.band_totals.iter().sum();
+                if ok && total > 0.0 {
+                    fr.band_totals[b] / total
+                } else {
+                    1.0 / 6.0
+                }
             })
             .collect();
         timbre(&mut r);

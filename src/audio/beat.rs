@@ -16,7 +16,7 @@ pub(crate) fn track(o: &[f32], period: f64, tightness: f32) -> Vec<usize> {
     }
     let mean = o.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
     let var = o.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    if !(var > 1e-20) {
+    if !var.is_finite() || var <= 1e-20 {
         return Vec::new();
     }
     let local = local_score(o, var.sqrt() as f32, period);
@@ -116,7 +116,10 @@ fn trim(beats: &[usize], local: &[f32]) -> Vec<usize> {
     let rms = (smooth.iter().map(|v| v * v).sum::<f32>() / smooth.len() as f32).sqrt();
     let threshold = 0.5 * rms;
     let first = smooth.iter().position(|&v| v >= threshold).unwrap_or(0);
-    let last = smooth.iter().rposition(|&v| v >= threshold).unwrap_or(s.len() - 1);
+    let last = smooth
+        .iter()
+        .rposition(|&v| v >= threshold)
+        .unwrap_or(s.len() - 1);
     beats[first..=last.max(first)].to_vec()
 }
 
@@ -187,7 +190,9 @@ mod tests {
     fn follows_a_pulse_and_bridges_a_gap() {
         let period = 21.5;
         let mut o = vec![0.05f32; 800];
-        let truth: Vec<usize> = (0..37).map(|i| (10.0 + i as f64 * period).round() as usize).collect();
+        let truth: Vec<usize> = (0..37)
+            .map(|i| (10.0 + i as f64 * period).round() as usize)
+            .collect();
         for (i, &t) in truth.iter().enumerate() {
             // Beats 15..=18 are missing: the tracker must keep the grid through the gap.
             if !(15..=18).contains(&i) {

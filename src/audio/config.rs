@@ -148,7 +148,10 @@ mod tests {
         assert!(p.min_bpm > 0.0 && p.max_bpm > p.min_bpm);
         assert_eq!(p.tightness, 100.0);
         assert_eq!(p.beat_decay_s, 0.0);
-        assert_eq!(AnalysisParams::default().sanitized(), AnalysisParams::default());
+        assert_eq!(
+            AnalysisParams::default().sanitized(),
+            AnalysisParams::default()
+        );
     }
 
     #[test]

@@ -1,9 +1,5 @@
-//! Small DSP building blocks shared by the analysis stages: windows, a planned real FFT with
-//! reusable buffers, a fast logarithm and input cleaning.
-
-use realfft::num_complex::Complex;
-use realfft::{RealFftPlanner, RealToComplex};
-use std::sync::Arc;
+//! Small DSP building blocks shared by the analysis stages: windows, deterministic vectorizable
+//! reductions, a fast logarithm and input cleaning.
 
 /// Periodic Hann window (as librosa's `fftbins=True`), so a centred frame has its peak exactly on
 /// the centre sample.
@@ -14,76 +10,6 @@ pub(crate) fn hann(n: usize) -> Vec<f32> {
             (0.5 - 0.5 * p.cos()) as f32
         })
         .collect()
-}
-
-/// Smallest length >= `n` of the form 2^a·3^b·5^c with a >= 1, so variable-size FFTs stay on
-/// rustfft's fast radix paths.
-pub(crate) fn nice_fft_len(n: usize) -> usize {
-    let mut m = n.max(2);
-    loop {
-        let mut r = m;
-        if r % 2 == 0 {
-            for p in [2, 3, 5] {
-                while r % p == 0 {
-                    r /= p;
-                }
-            }
-            if r == 1 {
-                return m;
-            }
-        }
-        m += 1;
-    }
-}
-
-/// A forward real FFT plan plus the buffers one worker needs to run it without allocating.
-pub(crate) struct FftWork {
-    plan: Arc<dyn RealToComplex<f32>>,
-    /// Time-domain input; fill it before [`FftWork::power`] (the transform overwrites it).
-    pub input: Vec<f32>,
-    output: Vec<Complex<f32>>,
-    scratch: Vec<Complex<f32>>,
-}
-
-impl FftWork {
-    /// Plan a transform of `n` samples (one planner per call: do it once per analysis).
-    pub fn plan(n: usize) -> Arc<dyn RealToComplex<f32>> {
-        RealFftPlanner::<f32>::new().plan_fft_forward(n)
-    }
-
-    /// Buffers for an existing plan (cheap clone of the plan's `Arc`).
-    pub fn new(plan: &Arc<dyn RealToComplex<f32>>) -> Self {
-        FftWork {
-            plan: Arc::clone(plan),
-            input: plan.make_input_vec(),
-            output: plan.make_output_vec(),
-            scratch: plan.make_scratch_vec(),
-        }
-    }
-
-    /// Number of output bins (`n / 2 + 1`).
-    pub fn bins(&self) -> usize {
-        self.output.len()
-    }
-
-    /// Transform `input` and write `|X|²` per bin into `out` (`out.len() >= bins()`).
-    pub fn power(&mut self, out: &mut [f32]) {
-        // Buffer sizes come from the plan itself, so the transform cannot report an error.
-        let _ = self
-            .plan
-            .process_with_scratch(&mut self.input, &mut self.output, &mut self.scratch);
-        for (o, c) in out.iter_mut().zip(&self.output) {
-            *o = c.re * c.re + c.im * c.im;
-        }
-    }
-
-    /// Like [`FftWork::power`] but writes the magnitude `|X|`.
-    pub fn magnitude(&mut self, out: &mut [f32]) {
-        self.power(out);
-        for o in out.iter_mut() {
-            *o = o.sqrt();
-        }
-    }
 }
 
 /// Natural logarithm accurate to ~1e-5, several times faster than `f32::ln`; used where a log is
@@ -100,6 +26,76 @@ pub(crate) fn fast_ln(x: f32) -> f32 {
     exp as f32 * std::f32::consts::LN_2 + ln_m
 }
 
+/// Independent accumulators of the lane reductions below.
+const LANES: usize = 8;
+
+/// `Σ f(a[i], b[i])` over the common length, accumulated in eight interleaved lanes and then
+/// summed in a fixed order. A plain fold cannot be vectorized (float addition is not
+/// associative, so the compiler must keep its order); eight lanes can, and the result is
+/// still the same on every run and machine.
+#[inline]
+pub(crate) fn lane_sum_zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..LANES {
+            acc[i] += f(x[i], y[i]);
+        }
+    }
+    let mut sum = 0.0;
+    for v in acc {
+        sum += v;
+    }
+    for (&x, &y) in ra.iter().zip(rb) {
+        sum += f(x, y);
+    }
+    sum
+}
+
+/// `max(0, max f(a[i], b[i]))` in lanes (for non-negative values, like [`lane_sum_zip`]).
+#[inline]
+pub(crate) fn lane_max_zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..LANES {
+            acc[i] = acc[i].max(f(x[i], y[i]));
+        }
+    }
+    let mut m = 0.0f32;
+    for v in acc {
+        m = m.max(v);
+    }
+    for (&x, &y) in ra.iter().zip(rb) {
+        m = m.max(f(x, y));
+    }
+    m
+}
+
+/// `Σ f(a[i])` in lanes (see [`lane_sum_zip`]).
+#[inline]
+pub(crate) fn lane_sum_by(a: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    lane_sum_zip(a, a, |x, _| f(x))
+}
+
+/// `Σ a[i]` in lanes.
+#[inline]
+pub(crate) fn lane_sum(a: &[f32]) -> f32 {
+    lane_sum_by(a, |x| x)
+}
+
+/// `Σ a[i] · b[i]` in lanes.
+#[inline]
+pub(crate) fn lane_dot(a: &[f32], b: &[f32]) -> f32 {
+    lane_sum_zip(a, b, |x, y| x * y)
+}
+
 /// Copy of the input with non-finite samples set to 0, absurd magnitudes clamped (so squared
 /// sums cannot overflow f32) and the DC offset removed (a constant offset is not audio and
 /// would otherwise leak into every feature through the zero-padded edges).
@@ -107,7 +103,13 @@ pub(crate) fn clean(samples: &[f32]) -> Vec<f32> {
     const LIMIT: f32 = 1000.0;
     let mut x: Vec<f32> = samples
         .iter()
-        .map(|&v| if v.is_finite() { v.clamp(-LIMIT, LIMIT) } else { 0.0 })
+        .map(|&v| {
+            if v.is_finite() {
+                v.clamp(-LIMIT, LIMIT)
+            } else {
+                0.0
+            }
+        })
         .collect();
     if !x.is_empty() {
         let mean = x.iter().map(|&v| v as f64).sum::<f64>() / x.len() as f64;
@@ -117,16 +119,6 @@ pub(crate) fn clean(samples: &[f32]) -> Vec<f32> {
         }
     }
     x
-}
-
-/// `x[i]` or 0 outside the signal: the zero padding of centred frames.
-#[inline]
-pub(crate) fn sample_at(x: &[f32], i: i64) -> f32 {
-    if i >= 0 && (i as usize) < x.len() {
-        x[i as usize]
-    } else {
-        0.0
-    }
 }
 
 /// Fill `dst[i] = x[start + i] · w[i]` with zero padding outside the signal.
@@ -157,11 +149,17 @@ mod tests {
     }
 
     #[test]
-    fn nice_lengths() {
-        assert_eq!(nice_fft_len(880), 900);
-        assert_eq!(nice_fft_len(1024), 1024);
-        assert_eq!(nice_fft_len(1), 2);
-        assert_eq!(nice_fft_len(7), 8);
+    fn lane_sums_match_plain_sums() {
+        let a: Vec<f32> = (0..37).map(|i| i as f32 * 0.5).collect();
+        let b: Vec<f32> = (0..40).map(|i| 1.0 + i as f32).collect();
+        let plain: f32 = a.iter().sum();
+        assert!((lane_sum(&a) - plain).abs() < 1e-3);
+        let dot: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((lane_dot(&a, &b) - dot).abs() < 1e-2);
+        assert!((lane_sum_by(&a, |x| x * x) - a.iter().map(|x| x * x).sum::<f32>()).abs() < 1e-1);
+        assert_eq!(lane_sum(&[]), 0.0);
+        let m = lane_max_zip(&a, &b, |x, y| x * y);
+        assert_eq!(m, 18.0 * 37.0);
     }
 
     #[test]
@@ -182,19 +180,5 @@ mod tests {
         assert_eq!(d, [3.0, 0.0, 0.0, 0.0, 0.0]);
         windowed_copy(&x, 10, &w, &mut d);
         assert_eq!(d, [0.0; 5]);
-    }
-
-    #[test]
-    fn fft_power_of_sine_peaks_at_its_bin() {
-        let n = 256;
-        let plan = FftWork::plan(n);
-        let mut work = FftWork::new(&plan);
-        for (i, v) in work.input.iter_mut().enumerate() {
-            *v = (std::f32::consts::TAU * 8.0 * i as f32 / n as f32).sin();
-        }
-        let mut p = vec![0.0; work.bins()];
-        work.power(&mut p);
-        let peak = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
-        assert_eq!(peak, 8);
     }
 }

@@ -8,8 +8,9 @@
 //! outside the "before" window, so it counts fully for frame `k` and less (or not at all) for
 //! its neighbours: the flux of an impulse peaks exactly on frame `round(t · fps)` at any fps.
 
-use super::dsp::{FftWork, nice_fft_len, windowed_copy};
-use realfft::RealToComplex;
+use super::dsp::{lane_sum_zip, windowed_copy};
+use super::fft::PairFft;
+use rustfft::Fft;
 use std::sync::Arc;
 
 /// The window pair and FFT plan of the frame-aligned flux, built once per analysis.
@@ -20,13 +21,12 @@ pub(crate) struct FluxProbe {
     before: Vec<f32>,
     /// Scale turning summed magnitudes into amplitude units.
     norm: f32,
-    plan: Arc<dyn RealToComplex<f32>>,
+    plan: Arc<dyn Fft<f32>>,
 }
 
 /// Per-worker buffers for [`FluxProbe::flux`].
 pub(crate) struct FluxWork {
-    after: FftWork,
-    before: FftWork,
+    fft: PairFft,
     mag_after: Vec<f32>,
     mag_before: Vec<f32>,
 }
@@ -37,7 +37,8 @@ impl FluxProbe {
     /// samples of decay follow the flat part so that spectra stay smooth.
     pub fn new(frame_len: usize, tail: usize) -> Self {
         let flat = frame_len.max(1);
-        let m = nice_fft_len(flat + tail.max(1));
+        // A power of two keeps rustfft on its fastest kernels; the tail just gets longer.
+        let m = (flat + tail.max(1)).next_power_of_two();
         let decay = m - flat;
         let after: Vec<f32> = (0..m)
             .map(|i| {
@@ -55,18 +56,16 @@ impl FluxProbe {
             after,
             before,
             norm,
-            plan: FftWork::plan(m),
+            plan: PairFft::plan(m),
         }
     }
 
     /// Buffers for one worker.
     pub fn work(&self) -> FluxWork {
-        let after = FftWork::new(&self.plan);
-        let before = FftWork::new(&self.plan);
-        let bins = after.bins();
+        let fft = PairFft::new(&self.plan);
+        let bins = fft.bins();
         FluxWork {
-            after,
-            before,
+            fft,
             mag_after: vec![0.0; bins],
             mag_before: vec![0.0; bins],
         }
@@ -75,17 +74,10 @@ impl FluxProbe {
     /// Rectified magnitude increase across the split point `split` (a sample index).
     pub fn flux(&self, x: &[f32], split: i64, w: &mut FluxWork) -> f32 {
         let m = self.after.len() as i64;
-        windowed_copy(x, split, &self.after, &mut w.after.input);
-        windowed_copy(x, split - m, &self.before, &mut w.before.input);
-        w.after.magnitude(&mut w.mag_after);
-        w.before.magnitude(&mut w.mag_before);
-        let sum: f32 = w
-            .mag_after
-            .iter()
-            .zip(&w.mag_before)
-            .map(|(a, b)| (a - b).max(0.0))
-            .sum();
-        sum * self.norm
+        windowed_copy(x, split, &self.after, &mut w.fft.a);
+        windowed_copy(x, split - m, &self.before, &mut w.fft.b);
+        w.fft.magnitude(&mut w.mag_after, &mut w.mag_before);
+        lane_sum_zip(&w.mag_after, &w.mag_before, |a, b| (a - b).max(0.0)) * self.norm
     }
 }
 
@@ -109,7 +101,9 @@ mod tests {
                         probe.flux(&x, split, &mut work)
                     })
                     .collect();
-                let peak = (0..flux.len()).max_by(|&a, &b| flux[a].total_cmp(&flux[b])).unwrap();
+                let peak = (0..flux.len())
+                    .max_by(|&a, &b| flux[a].total_cmp(&flux[b]))
+                    .unwrap();
                 assert_eq!(peak, (t * fps).round() as usize, "fps {fps}, t {t}");
             }
         }

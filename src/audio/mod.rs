@@ -24,6 +24,7 @@ mod config;
 mod demo;
 mod dsp;
 mod eval;
+mod fft;
 mod flux;
 mod normalize;
 mod onset;
@@ -68,8 +69,8 @@ pub fn analyze_rhythm(samples: &[f32], sample_rate: u32, params: &AnalysisParams
     }
     let p = params.sanitized();
     let x = prepare(samples, sample_rate, &p);
-    let env = onset::envelope(&x, &p);
-    rhythm::detect(&x, &env, &p)
+    let mut env = onset::envelope(&x, &p);
+    rhythm::detect(&x, &mut env, &p)
 }
 
 /// Analyse mono `samples` at `sample_rate` into one feature row per output frame at `fps`;
@@ -89,8 +90,8 @@ pub fn analyze(samples: &[f32], sample_rate: u32, fps: f64, params: &AnalysisPar
         return empty(fps);
     }
     let x = prepare(samples, sample_rate, &p);
-    let env = onset::envelope(&x, &p);
-    let rhythm = rhythm::detect(&x, &env, &p);
+    let mut env = onset::envelope(&x, &p);
+    let rhythm = rhythm::detect(&x, &mut env, &p);
     let raw = spectral::measure_frames(&x, fps, n, &p);
     let strength = timeline::pool_to_frames(&env.strength, env.rate, env.offset, fps, n);
     assemble::assemble(&raw, strength, &rhythm, fps, duration, &p)

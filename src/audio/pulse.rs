@@ -154,7 +154,16 @@ mod tests {
     #[test]
     fn no_beats_gives_zero_columns() {
         let c = pulse_columns(&[], 0, 0.5, 30.0, 50, 0.2);
-        assert!(c.beat.iter().chain(&c.beat_phase).chain(&c.bar_phase).all(|&v| v == 0.0));
-        assert_eq!(event_column(&[0.1, 0.1, 99.0, f64::NAN], 10.0, 5), vec![0.0, 1.0, 0.0, 0.0, 0.0]);
+        assert!(
+            c.beat
+                .iter()
+                .chain(&c.beat_phase)
+                .chain(&c.bar_phase)
+                .all(|&v| v == 0.0)
+        );
+        assert_eq!(
+            event_column(&[0.1, 0.1, 99.0, f64::NAN], 10.0, 5),
+            vec![0.0, 1.0, 0.0, 0.0, 0.0]
+        );
     }
 }

@@ -75,7 +75,11 @@ mod tests {
         assert!(worst < 0.03, "max difference {worst}");
         // The naive per-frame coefficient would differ hugely; make sure smoothing happened.
         let raw = shape(60.0, 6.0);
-        let changed = raw.iter().zip(&b).map(|(r, s)| (r - s).abs()).fold(0.0, f32::max);
+        let changed = raw
+            .iter()
+            .zip(&b)
+            .map(|(r, s)| (r - s).abs())
+            .fold(0.0, f32::max);
         assert!(changed > 0.2);
     }
 

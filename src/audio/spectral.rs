@@ -3,7 +3,10 @@
 //! envelope. Raw values only; normalization happens in `assemble`.
 
 use super::config::AnalysisParams;
-use super::dsp::{FftWork, fast_ln, hann, windowed_copy};
+use super::dsp::{
+    fast_ln, hann, lane_dot, lane_max_zip, lane_sum, lane_sum_by, lane_sum_zip, windowed_copy,
+};
+use super::fft::PairFft;
 use super::flux::{FluxProbe, FluxWork};
 use rayon::prelude::*;
 
@@ -33,6 +36,9 @@ pub(crate) struct FrameValues {
     pub rms: f32,
     /// RMS magnitude per named band (amplitude units, 1 = full-scale sine in one bin).
     pub bands: [f32; 6],
+    /// Total magnitude per named band (square root of the summed power): what the band
+    /// ratios share out. Per-bin means would hand every ratio to the narrow low bands.
+    pub band_totals: [f32; 6],
     /// Magnitude-weighted mean frequency (Hz), 0 in silence.
     pub centroid_hz: f32,
     /// Spectral flatness in dB (<= 0).
@@ -45,10 +51,8 @@ pub(crate) struct FrameValues {
 pub(crate) struct RawFrames {
     /// One entry per frame.
     pub frames: Vec<FrameValues>,
-    /// Log-spaced band amplitudes, `n_bands` per frame.
+    /// Log-spaced band amplitudes, `band_centres.len()` per frame.
     pub spectrum: Vec<f32>,
-    /// Bands per frame in `spectrum`.
-    pub n_bands: usize,
     /// Centre frequency (Hz) of each spectrum band.
     pub band_centres: Vec<f32>,
     /// Peak-envelope value per frame.
@@ -71,11 +75,7 @@ fn log_band_filters(centres: &[f32], n_fft: usize, sr: u32) -> Vec<(usize, Vec<f
     (0..n)
         .map(|b| {
             let c = centres[b];
-            let ratio = if n > 1 {
-                centres[1] / centres[0]
-            } else {
-                2.0
-            };
+            let ratio = if n > 1 { centres[1] / centres[0] } else { 2.0 };
             let lo = if b > 0 { centres[b - 1] } else { c / ratio };
             let hi = if b + 1 < n { centres[b + 1] } else { c * ratio };
             let (left, right) = ((c - lo).max(bin_hz), (hi - c).max(bin_hz));
@@ -84,7 +84,11 @@ fn log_band_filters(centres: &[f32], n_fft: usize, sr: u32) -> Vec<(usize, Vec<f
             let mut w: Vec<f32> = (first..=last)
                 .map(|k| {
                     let f = k as f32 * bin_hz;
-                    let d = if f <= c { (c - f) / left } else { (f - c) / right };
+                    let d = if f <= c {
+                        (c - f) / left
+                    } else {
+                        (f - c) / right
+                    };
                     (1.0 - d).max(0.0)
                 })
                 .collect();
@@ -92,7 +96,8 @@ fn log_band_filters(centres: &[f32], n_fft: usize, sr: u32) -> Vec<(usize, Vec<f
             if sum > 0.0 {
                 w.iter_mut().for_each(|v| *v /= sum);
             } else {
-                w.iter_mut().for_each(|v| *v = 1.0 / (last - first + 1) as f32);
+                w.iter_mut()
+                    .for_each(|v| *v = 1.0 / (last - first + 1) as f32);
             }
             (first, w)
         })
@@ -108,7 +113,8 @@ struct Layout {
     /// Scale making a full-scale sine's peak bin power 1.
     pnorm: f32,
     band_bins: [(usize, usize); 6],
-    bin_hz: f32,
+    /// Frequency (Hz) of every bin, for the centroid.
+    bin_freqs: Vec<f32>,
     flat_lo: usize,
     spectrum: Vec<(usize, Vec<f32>)>,
     rms_window: Vec<f32>,
@@ -141,7 +147,7 @@ impl Layout {
             n_fft,
             pnorm: 4.0 / (wsum * wsum),
             band_bins,
-            bin_hz,
+            bin_freqs: (0..bins).map(|k| k as f32 * bin_hz).collect(),
             flat_lo: to_bin(FLATNESS_FMIN).clamp(1, bins - 1),
             spectrum: log_band_filters(&centres, n_fft, sr),
             window,
@@ -152,76 +158,111 @@ impl Layout {
     }
 }
 
-/// Buffers of one worker.
+/// Scratch buffers of one worker besides the STFT itself.
 struct Worker {
-    fft: FftWork,
-    power: Vec<f32>,
+    mag: Vec<f32>,
     flux: FluxWork,
 }
 
-fn measure(
-    l: &Layout,
-    x: &[f32],
-    k: usize,
-    w: &mut Worker,
-    out: &mut FrameValues,
-    spec: &mut [f32],
-) {
-    let t = k as f64 / l.fps;
-    let centre = (t * l.sr).round() as i64;
-    windowed_copy(x, centre - (l.n_fft / 2) as i64, &l.window, &mut w.fft.input);
-    w.fft.power(&mut w.power);
-    let p = &mut w.power;
-    p.iter_mut().for_each(|v| *v *= l.pnorm);
-
-    for (b, &(lo, hi)) in l.band_bins.iter().enumerate() {
-        out.bands[b] = (p[lo..hi].iter().sum::<f32>() / (hi - lo) as f32).sqrt();
+/// Hann-weighted mean square of `x` around `centre` (zero outside the signal).
+fn weighted_rms(x: &[f32], centre: i64, window: &[f32], wsum: f32) -> f32 {
+    let start = centre - (window.len() / 2) as i64;
+    let lo = (-start).clamp(0, window.len() as i64) as usize;
+    let hi = (x.len() as i64 - start).clamp(lo as i64, window.len() as i64) as usize;
+    if hi <= lo {
+        return 0.0;
     }
-    let (mut num, mut den) = (0.0f32, 0.0f32);
-    for (i, &v) in p.iter().enumerate().skip(1) {
-        let m = v.sqrt();
-        num += m * i as f32;
-        den += m;
-    }
-    out.centroid_hz = if den > 0.0 { num / den * l.bin_hz } else { 0.0 };
-    let flat = &p[l.flat_lo..];
-    let mean_ln = flat.iter().map(|&v| fast_ln(v + FLATNESS_EPS)).sum::<f32>() / flat.len() as f32;
-    let mean = flat.iter().sum::<f32>() / flat.len() as f32;
-    out.flatness_db = (mean_ln - fast_ln(mean + FLATNESS_EPS)).min(0.0) * (10.0 / std::f32::consts::LN_10);
-    for (s, (first, wts)) in spec.iter_mut().zip(&l.spectrum) {
-        *s = wts.iter().zip(&p[*first..]).map(|(a, b)| a * b).sum::<f32>().sqrt();
-    }
-
-    let rms_start = centre - (l.rms_window.len() / 2) as i64;
-    let mut acc = 0.0f32;
-    for (i, &wv) in l.rms_window.iter().enumerate() {
-        let v = super::dsp::sample_at(x, rms_start + i as i64);
-        acc += wv * v * v;
-    }
-    out.rms = (acc / l.rms_wsum).sqrt();
-
-    let split = ((k as f64 - 0.5) * l.sr / l.fps).round() as i64;
-    out.flux = l.flux.flux(x, split, &mut w.flux);
+    let seg = &x[(start + lo as i64) as usize..(start + hi as i64) as usize];
+    (lane_sum_zip(seg, &window[lo..hi], |v, w| w * v * v) / wsum).sqrt()
 }
 
-/// Peak envelope per frame: instant attack, exponential release of `release_s`, maximum over
-/// each frame's interval (so no peak is missed at low fps).
+impl Layout {
+    /// Sample index at the centre of frame `k`.
+    fn centre(&self, k: usize) -> i64 {
+        (k as f64 / self.fps * self.sr).round() as i64
+    }
+
+    /// The windowed STFT input of frame `k`.
+    fn load(&self, x: &[f32], k: usize, dst: &mut [f32]) {
+        windowed_copy(
+            x,
+            self.centre(k) - (self.n_fft / 2) as i64,
+            &self.window,
+            dst,
+        );
+    }
+
+    /// Every measurement of frame `k` from its power spectrum `p` (scaled in place).
+    fn measure(
+        &self,
+        x: &[f32],
+        k: usize,
+        p: &mut [f32],
+        w: &mut Worker,
+        out: &mut FrameValues,
+        spec: &mut [f32],
+    ) {
+        p.iter_mut().for_each(|v| *v *= self.pnorm);
+        for (m, &v) in w.mag.iter_mut().zip(p.iter()) {
+            *m = v.sqrt();
+        }
+        for (b, &(lo, hi)) in self.band_bins.iter().enumerate() {
+            let sum = lane_sum(&p[lo..hi]);
+            out.bands[b] = (sum / (hi - lo) as f32).sqrt();
+            out.band_totals[b] = sum.sqrt();
+        }
+        // Bin 0 (DC) has frequency 0, so it drops out of the numerator by itself.
+        let den = lane_sum(&w.mag[1..]);
+        let num = lane_dot(&w.mag, &self.bin_freqs);
+        out.centroid_hz = if den > 0.0 { num / den } else { 0.0 };
+        let flat = &p[self.flat_lo..];
+        let count = flat.len() as f32;
+        let mean_ln = lane_sum_by(flat, |v| fast_ln(v + FLATNESS_EPS)) / count;
+        let mean = lane_sum(flat) / count;
+        out.flatness_db =
+            (mean_ln - fast_ln(mean + FLATNESS_EPS)).min(0.0) * (10.0 / std::f32::consts::LN_10);
+        for (s, (first, wts)) in spec.iter_mut().zip(&self.spectrum) {
+            *s = lane_dot(wts, &p[*first..]).sqrt();
+        }
+        out.rms = weighted_rms(x, self.centre(k), &self.rms_window, self.rms_wsum);
+        let split = ((k as f64 - 0.5) * self.sr / self.fps).round() as i64;
+        out.flux = self.flux.flux(x, split, &mut w.flux);
+    }
+}
+
+/// Peak envelope per frame: a follower `y = max(|x|, r·y)` with instant attack and an
+/// exponential release of `release_s`, maximum over each frame's interval (so no peak is missed
+/// at low fps). Computed per interval with lane maxima instead of the sequential recursion:
+/// the maximum over an interval is `max(r·y_before, max |x|)`, and the follower at its end is
+/// `max(y_before·r^len, max |x_i|·r^(len-1-i))`.
 fn waveform(x: &[f32], sr: f64, fps: f64, n: usize, release_s: f32) -> Vec<f32> {
     let r = if release_s > 0.0 {
-        (-1.0 / (release_s as f64 * sr)).exp() as f32
+        (-1.0 / (release_s as f64 * sr)).exp()
     } else {
         0.0
     };
     let edge = |k: usize| (((k as f64 - 0.5) * sr / fps).round().max(0.0) as usize).min(x.len());
+    let longest = (sr / fps).ceil() as usize + 1;
+    // decay[i] = r^(longest-1-i): the tail of this table weights a span of any shorter length.
+    let decay: Vec<f32> = (0..longest)
+        .map(|i| r.powi((longest - 1 - i) as i32) as f32)
+        .collect();
+    let r = r as f32;
     let mut y = 0.0f32;
     (0..n)
         .map(|k| {
-            let mut peak = y;
-            for &v in &x[edge(k)..edge(k + 1)] {
-                y = v.abs().max(y * r);
-                peak = peak.max(y);
+            let span = &x[edge(k)..edge(k + 1)];
+            if span.is_empty() {
+                return y;
             }
-            peak
+            let len = span.len().min(longest);
+            let span = &span[span.len() - len..];
+            let peak = lane_max_zip(span, span, |v, _| v.abs());
+            let weights = &decay[longest - len..];
+            let carried = y * r.powi(len as i32);
+            let value = peak.max(y * r);
+            y = lane_max_zip(span, weights, |v, w| v.abs() * w).max(carried);
+            value
         })
         .collect()
 }
@@ -232,27 +273,38 @@ pub(crate) fn measure_frames(x: &[f32], fps: f64, n: usize, p: &AnalysisParams) 
     let nb = p.spectrum_bands;
     let mut frames = vec![FrameValues::default(); n];
     let mut spectrum = vec![0.0f32; n * nb];
-    let fft_plan = FftWork::plan(p.n_fft);
+    let plan = PairFft::plan(p.n_fft);
     frames
         .par_chunks_mut(CHUNK)
         .zip(spectrum.par_chunks_mut(CHUNK * nb))
         .enumerate()
         .for_each(|(c, (fr, sp))| {
-            let fft = FftWork::new(&fft_plan);
+            let mut fft = PairFft::new(&plan);
             let bins = fft.bins();
+            let mut power = [vec![0.0; bins], vec![0.0; bins]];
             let mut w = Worker {
-                fft,
-                power: vec![0.0; bins],
+                mag: vec![0.0; bins],
                 flux: layout.flux.work(),
             };
-            for (i, (f, s)) in fr.iter_mut().zip(sp.chunks_mut(nb)).enumerate() {
-                measure(&layout, x, c * CHUNK + i, &mut w, f, s);
+            // Frames go through the FFT two at a time (see `fft`).
+            for (i, (f2, s2)) in fr.chunks_mut(2).zip(sp.chunks_mut(2 * nb)).enumerate() {
+                let k = c * CHUNK + 2 * i;
+                layout.load(x, k, &mut fft.a);
+                if f2.len() == 2 {
+                    layout.load(x, k + 1, &mut fft.b);
+                } else {
+                    fft.b.fill(0.0);
+                }
+                let [p0, p1] = &mut power;
+                fft.power(p0, p1);
+                for (j, (f, s)) in f2.iter_mut().zip(s2.chunks_mut(nb)).enumerate() {
+                    layout.measure(x, k + j, &mut power[j], &mut w, f, s);
+                }
             }
         });
     RawFrames {
         frames,
         spectrum,
-        n_bands: nb,
         band_centres: log_band_centres(nb, p.sample_rate as f32 / 2.0),
         waveform: waveform(x, layout.sr, fps, n, p.waveform_release_s),
     }
@@ -271,18 +323,46 @@ mod tests {
     #[test]
     fn sine_lands_in_its_band_and_spectrum_bar() {
         let p = AnalysisParams::default();
-        for (freq, band) in [(60.0, 0), (150.0, 1), (400.0, 2), (1000.0, 3), (4000.0, 4), (9000.0, 5)] {
+        for (freq, band) in [
+            (60.0, 0),
+            (150.0, 1),
+            (400.0, 2),
+            (1000.0, 3),
+            (4000.0, 4),
+            (9000.0, 5),
+        ] {
             let raw = measure_frames(&sine(freq, 0.5), 30.0, 15, &p);
             let f = raw.frames[7];
-            let loudest = (0..6).max_by(|&a, &b| f.bands[a].total_cmp(&f.bands[b])).unwrap();
+            let loudest = (0..6)
+                .max_by(|&a, &b| f.bands[a].total_cmp(&f.bands[b]))
+                .unwrap();
             assert_eq!(loudest, band, "{freq} Hz: {:?}", f.bands);
-            assert!((f.rms - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.02, "rms {}", f.rms);
-            assert!((f.centroid_hz - freq).abs() < 0.1 * freq + 15.0, "centroid {}", f.centroid_hz);
-            assert!(f.flatness_db < -20.0, "a tone is not flat: {}", f.flatness_db);
-            let spec = &raw.spectrum[7 * raw.n_bands..8 * raw.n_bands];
-            let bar = (0..spec.len()).max_by(|&a, &b| spec[a].total_cmp(&spec[b])).unwrap();
+            assert!(
+                (f.rms - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.02,
+                "rms {}",
+                f.rms
+            );
+            assert!(
+                (f.centroid_hz - freq).abs() < 0.1 * freq + 15.0,
+                "centroid {}",
+                f.centroid_hz
+            );
+            assert!(
+                f.flatness_db < -20.0,
+                "a tone is not flat: {}",
+                f.flatness_db
+            );
+            let nb = raw.band_centres.len();
+            let spec = &raw.spectrum[7 * nb..8 * nb];
+            let bar = (0..spec.len())
+                .max_by(|&a, &b| spec[a].total_cmp(&spec[b]))
+                .unwrap();
             let ratio = raw.band_centres[bar] / freq;
-            assert!((0.8..1.25).contains(&ratio), "{freq} Hz in bar at {}", raw.band_centres[bar]);
+            assert!(
+                (0.8..1.25).contains(&ratio),
+                "{freq} Hz in bar at {}",
+                raw.band_centres[bar]
+            );
         }
     }
 

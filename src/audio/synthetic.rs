@@ -23,13 +23,13 @@ const NYQUIST: f32 = 11025.0;
 /// Spectral shape and loudness of a voice: (centre Hz, width in octaves, noisiness, level).
 fn timbre(e: &Event, dt: f64) -> (f32, f32, f32, f32) {
     match e.voice {
-        Voice::Kick => (55.0, 0.7, 0.1, 1.0),
+        Voice::Kick => (58.0, 0.7, 0.1, 0.8),
         Voice::Clap => (1500.0, 1.2, 0.8, 0.6),
-        Voice::Hat => (9000.0, 0.6, 0.95, 0.25),
-        Voice::OpenHat => (8000.0, 0.8, 0.95, 0.25),
+        Voice::Hat => (9000.0, 0.6, 0.95, 0.33),
+        Voice::OpenHat => (8000.0, 0.8, 0.95, 0.33),
         Voice::Bass => (e.freq * 1.5, 0.9, 0.05, 0.6),
-        Voice::Pad => (e.freq * (1.0 + 3.0 * e.bright), 1.0, 0.15, 0.12),
-        Voice::Lead => (e.freq * 2.0, 0.8, 0.1, 0.2),
+        Voice::Pad => (e.freq * (1.0 + 3.0 * e.bright), 1.0, 0.15, 0.22),
+        Voice::Lead => (e.freq * 2.0, 0.8, 0.1, 0.3),
         Voice::Riser => {
             let x = (dt / e.dur.max(1e-3)).min(1.0) as f32;
             (400.0 * (7000.0f32 / 400.0).powf(x), 0.6, 0.9, 0.3)
@@ -42,9 +42,15 @@ fn timbre(e: &Event, dt: f64) -> (f32, f32, f32, f32) {
 fn envelope(e: &Event, dt: f64) -> f32 {
     let t = dt as f32;
     let held = e.dur as f32;
-    let release = |tau: f32| if t > held { (-(t - held) / tau).exp() } else { 1.0 };
+    let release = |tau: f32| {
+        if t > held {
+            (-(t - held) / tau).exp()
+        } else {
+            1.0
+        }
+    };
     match e.voice {
-        Voice::Kick => (-t / 0.22).exp(),
+        Voice::Kick => (-t / 0.16).exp(),
         Voice::Clap => {
             if t < 0.024 {
                 1.0
@@ -76,10 +82,78 @@ fn drift(seed: u64, voice: Voice, t: f64) -> f32 {
     0.85 + 0.3 * (a + (b - a) * f)
 }
 
-/// Gaussian bump on the log-frequency axis.
+/// Gaussian bump on the log-frequency axis: a voice's energy per octave around its centre,
+/// with unit total energy whatever its width.
 fn bump(f: f32, centre: f32, width: f32) -> f32 {
     let z = (f / centre.max(1.0)).log2() / width;
-    (-0.5 * z * z).exp()
+    (-0.5 * z * z).exp() / (width * (std::f32::consts::TAU).sqrt())
+}
+
+/// Where the model evaluates spectra, laid out like the analysis' measurements.
+struct SpectralGrid {
+    /// Four log-spaced sample frequencies inside each named band.
+    band_points: [[f32; 4]; 6],
+    /// Width of each named band in octaves.
+    band_octaves: [f32; 6],
+    /// Width of each named band in FFT bins of the analysis.
+    band_bins: [f32; 6],
+    /// Centre frequency of each spectrum band.
+    centres: Vec<f32>,
+    /// Converts energy per octave into power per FFT bin at each spectrum centre.
+    per_bin: Vec<f32>,
+}
+
+impl SpectralGrid {
+    fn new(p: &AnalysisParams) -> Self {
+        let bin_hz = p.sample_rate as f32 / p.n_fft as f32;
+        let span = |(lo, hi): (f32, f32)| (lo, hi.min(NYQUIST));
+        let centres = log_band_centres(p.spectrum_bands, NYQUIST);
+        SpectralGrid {
+            band_points: BANDS_HZ.map(|b| {
+                let (lo, hi) = span(b);
+                std::array::from_fn(|i| lo * (hi / lo).powf((i as f32 + 0.5) / 4.0))
+            }),
+            band_octaves: BANDS_HZ.map(|b| {
+                let (lo, hi) = span(b);
+                (hi / lo).log2()
+            }),
+            band_bins: BANDS_HZ.map(|b| {
+                let (lo, hi) = span(b);
+                ((hi - lo) / bin_hz).max(1.0)
+            }),
+            per_bin: centres
+                .iter()
+                .map(|&f| bin_hz / (f * std::f32::consts::LN_2))
+                .collect(),
+            centres,
+        }
+    }
+
+    /// Energy per named band and power per bin per spectrum band of a voice with energy 1.
+    fn profile(&self, centre: f32, width: f32, out: &mut Profile) {
+        for b in 0..6 {
+            let mean = self.band_points[b]
+                .iter()
+                .map(|&f| bump(f, centre, width))
+                .sum::<f32>()
+                / 4.0;
+            out.bands[b] = mean * self.band_octaves[b];
+        }
+        out.spectrum.clear();
+        out.spectrum.extend(
+            self.centres
+                .iter()
+                .zip(&self.per_bin)
+                .map(|(&f, &k)| bump(f, centre, width) * k),
+        );
+    }
+}
+
+/// One voice's spectral shape on a [`SpectralGrid`].
+#[derive(Default)]
+struct Profile {
+    bands: [f32; 6],
+    spectrum: Vec<f32>,
 }
 
 /// Per-frame accumulators of all event contributions.
@@ -87,10 +161,102 @@ struct Mix {
     energy: Vec<f32>,
     log_centre: Vec<f32>,
     noise: Vec<f32>,
+    /// Energy per named band.
     bands: Vec<[f32; 6]>,
+    /// Power per bin per spectrum band, frame-major.
     spectrum: Vec<f32>,
     flux: Vec<f32>,
     strength: Vec<f32>,
+}
+
+impl Mix {
+    fn new(n: usize, nb: usize) -> Self {
+        Mix {
+            energy: vec![0.0; n],
+            log_centre: vec![0.0; n],
+            noise: vec![0.0; n],
+            bands: vec![[0.0; 6]; n],
+            spectrum: vec![0.0; n * nb],
+            flux: vec![0.0; n],
+            strength: vec![0.0; n],
+        }
+    }
+
+    /// Add event `e` to every frame it sounds in.
+    fn add(&mut self, e: &Event, ctx: &MixCtx, profile: &mut Profile) {
+        let n = self.energy.len();
+        let nb = ctx.grid.centres.len();
+        let fps = ctx.fps;
+        let first = (e.time * fps - 0.5).ceil().max(0.0) as usize;
+        let end = (((e.time + e.dur + super::voices::tail(e.voice)) * fps).ceil() as usize).min(n);
+        let music = !e.voice.is_drum() && e.voice != Voice::Riser;
+        let gain = e.amp * drift(ctx.seed, e.voice, e.time);
+        let (centre, width, _, _) = timbre(e, 0.0);
+        ctx.grid.profile(centre, width, profile);
+        for k in first..end {
+            let dt = (k as f64 / fps - e.time).max(0.0);
+            let (centre, width, noisy, level) = timbre(e, dt);
+            if e.voice == Voice::Riser {
+                // The only voice whose timbre moves while it sounds.
+                ctx.grid.profile(centre, width, profile);
+            }
+            let duck = if music { ctx.ducking[k] } else { 1.0 };
+            let a = gain * level * envelope(e, dt) * duck;
+            let a2 = a * a;
+            self.energy[k] += a2;
+            self.log_centre[k] += a2 * centre.max(1.0).log2();
+            self.noise[k] += a2 * noisy;
+            for (b, &v) in self.bands[k].iter_mut().zip(&profile.bands) {
+                *b += a2 * v;
+            }
+            for (s, &v) in self.spectrum[k * nb..(k + 1) * nb]
+                .iter_mut()
+                .zip(&profile.spectrum)
+            {
+                *s += a2 * v;
+            }
+        }
+        if matches!(e.voice, Voice::Pad | Voice::Riser) {
+            return;
+        }
+        if let Some(k) = super::timeline::frame_of(e.time, fps, n) {
+            let (_, _, noisy, level) = timbre(e, 0.0);
+            let hit = gain * level * (1.0 + 2.0 * noisy);
+            self.flux[k] += hit;
+            // The onset envelope is log-compressed and has a short tail.
+            for d in 0..((0.1 * fps).ceil() as usize).min(n - k) {
+                let tail = (-(d as f64 / fps) / 0.03).exp() as f32;
+                self.strength[k + d] += (1.0 + 4.0 * hit).ln() * tail;
+            }
+        }
+    }
+
+    /// The accumulated frame `k` as raw measurements.
+    fn frame(&self, k: usize, grid: &SpectralGrid) -> FrameValues {
+        let e = self.energy[k];
+        let inv = if e > 0.0 { 1.0 / e } else { 0.0 };
+        let bands = self.bands[k];
+        FrameValues {
+            rms: 0.5 * e.sqrt(),
+            bands: std::array::from_fn(|b| (bands[b] / grid.band_bins[b]).sqrt()),
+            band_totals: bands.map(f32::sqrt),
+            centroid_hz: if e > 0.0 {
+                (self.log_centre[k] * inv).exp2()
+            } else {
+                0.0
+            },
+            flatness_db: -30.0 + 28.0 * self.noise[k] * inv,
+            flux: self.flux[k],
+        }
+    }
+}
+
+/// Everything [`Mix::add`] reads besides the event.
+struct MixCtx {
+    fps: f64,
+    seed: u64,
+    grid: SpectralGrid,
+    ducking: Vec<f32>,
 }
 
 /// Kick side-chain on the music bus, per frame (as in the demo track).
@@ -131,74 +297,24 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
     let n = frame_count(duration, fps);
     let song = Arrangement::new(bpm, duration, seed);
     let nb = p.spectrum_bands;
-    let centres = log_band_centres(nb, NYQUIST);
-    let band_centres = BANDS_HZ.map(|(lo, hi)| (lo * hi.min(NYQUIST)).sqrt());
-    let ducking = duck(&song, fps, n);
-    let mut mix = Mix {
-        energy: vec![0.0; n],
-        log_centre: vec![0.0; n],
-        noise: vec![0.0; n],
-        bands: vec![[0.0; 6]; n],
-        spectrum: vec![0.0; n * nb],
-        flux: vec![0.0; n],
-        strength: vec![0.0; n],
+    let ctx = MixCtx {
+        fps,
+        seed,
+        grid: SpectralGrid::new(&p),
+        ducking: duck(&song, fps, n),
     };
+    let mut mix = Mix::new(n, nb);
+    let mut profile = Profile::default();
     for e in &song.events {
-        let first = ((e.time * fps - 0.5).ceil().max(0.0)) as usize;
-        let end = (((e.time + e.dur + super::voices::tail(e.voice)) * fps).ceil() as usize).min(n);
-        for k in first..end {
-            let dt = (k as f64 / fps - e.time).max(0.0);
-            let (centre, width, noisy, level) = timbre(e, dt);
-            let music = !e.voice.is_drum() && e.voice != Voice::Riser;
-            let a = e.amp
-                * level
-                * envelope(e, dt)
-                * drift(seed, e.voice, e.time)
-                * if music { ducking[k] } else { 1.0 };
-            let a2 = a * a;
-            mix.energy[k] += a2;
-            mix.log_centre[k] += a2 * centre.max(1.0).log2();
-            mix.noise[k] += a2 * noisy;
-            for (b, &f) in mix.bands[k].iter_mut().zip(&band_centres) {
-                *b += a2 * bump(f, centre, width);
-            }
-            for (s, &f) in mix.spectrum[k * nb..(k + 1) * nb].iter_mut().zip(&centres) {
-                *s += a2 * bump(f, centre, width);
-            }
-        }
-        if matches!(e.voice, Voice::Pad | Voice::Riser) {
-            continue;
-        }
-        if let Some(k) = super::timeline::frame_of(e.time, fps, n) {
-            let (_, _, noisy, level) = timbre(e, 0.0);
-            let hit = e.amp * level * (1.0 + 2.0 * noisy);
-            mix.flux[k] += hit;
-            // The onset envelope is log-compressed and has a short tail.
-            for d in 0..((0.1 * fps).ceil() as usize).min(n - k) {
-                mix.strength[k + d] += (1.0 + 4.0 * hit).ln() * (-(d as f64 / fps) / 0.03).exp() as f32;
-            }
-        }
+        mix.add(e, &ctx, &mut profile);
     }
-    let frames: Vec<FrameValues> = (0..n)
-        .map(|k| {
-            let e = mix.energy[k];
-            let inv = if e > 0.0 { 1.0 / e } else { 0.0 };
-            FrameValues {
-                rms: 0.5 * e.sqrt(),
-                bands: mix.bands[k].map(f32::sqrt),
-                centroid_hz: if e > 0.0 { (mix.log_centre[k] * inv).exp2() } else { 0.0 },
-                flatness_db: -30.0 + 28.0 * mix.noise[k] * inv,
-                flux: mix.flux[k],
-            }
-        })
-        .collect();
+    let frames: Vec<FrameValues> = (0..n).map(|k| mix.frame(k, &ctx.grid)).collect();
     let mut waveform: Vec<f32> = frames.iter().map(|f| 3.0 * f.rms).collect();
     smooth_in_place(&mut waveform, fps, 0.0, p.waveform_release_s);
     let raw = RawFrames {
         frames,
         spectrum: mix.spectrum.iter().map(|v| v.sqrt()).collect(),
-        n_bands: nb,
-        band_centres: centres,
+        band_centres: ctx.grid.centres.clone(),
         waveform,
     };
     let mut onsets: Vec<f64> = song
@@ -255,8 +371,16 @@ mod tests {
         for &feat in Feature::ALL {
             let c = f.column(feat);
             assert!(c.iter().all(|v| (0.0..=1.0).contains(v)), "{}", feat.name());
-            let (lo, hi) = c.iter().fold((1.0f32, 0.0f32), |(l, h), &v| (l.min(v), h.max(v)));
-            assert!(hi - lo > 0.2, "{} barely moves: {lo}..{hi}", feat.name());
+            let (lo, hi) = c
+                .iter()
+                .fold((1.0f32, 0.0f32), |(l, h), &v| (l.min(v), h.max(v)));
+            // Shares of the quiet treble bands move less than anything else.
+            let wanted = if feat.name().ends_with("_r") {
+                0.1
+            } else {
+                0.5
+            };
+            assert!(hi - lo > wanted, "{} barely moves: {lo}..{hi}", feat.name());
         }
         assert!(f.spectrum.iter().flatten().all(|v| (0.0..=1.0).contains(v)));
         // Kicks make the sub band pulse on the beat during the drop.

@@ -7,6 +7,7 @@
 //! drum & bass), which the prior alone resolves by chance; and a confidence measure.
 
 use super::config::AnalysisParams;
+use super::dsp::{lane_dot, lane_sum};
 
 /// Doubling the tempo is only considered up to this BPM (beyond it, eighth-note hi-hats would
 /// too often win over the beat).
@@ -37,7 +38,9 @@ impl Autocorr {
         let n = o.len();
         // A Gaussian (sigma = 1 frame) spreads one-frame spikes so that peaks at non-integer lags
         // still overlap.
-        let kernel: Vec<f32> = (-3..=3).map(|i: i32| (-0.5 * (i * i) as f32).exp()).collect();
+        let kernel: Vec<f32> = (-3..=3)
+            .map(|i: i32| (-0.5 * (i * i) as f32).exp())
+            .collect();
         let ksum: f32 = kernel.iter().sum();
         let mut s: Vec<f32> = (0..n)
             .map(|i| {
@@ -51,23 +54,16 @@ impl Autocorr {
                 acc / ksum
             })
             .collect();
-        let mean = s.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+        let mean = lane_sum(&s) / n as f32;
         for v in &mut s {
-            *v -= mean as f32;
+            *v -= mean;
         }
-        let energy = s.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / n as f64;
-        if !(energy > 1e-20) {
+        let energy = lane_dot(&s, &s) / n as f32;
+        if !energy.is_finite() || energy <= 1e-20 {
             return None;
         }
         let r = (0..=max_lag.min(n - 1))
-            .map(|l| {
-                let sum: f64 = s[..n - l]
-                    .iter()
-                    .zip(&s[l..])
-                    .map(|(&a, &b)| a as f64 * b as f64)
-                    .sum();
-                (sum / (n - l) as f64 / energy) as f32
-            })
+            .map(|l| lane_dot(&s[..n - l], &s[l..]) / (n - l) as f32 / energy)
             .collect();
         Some(Autocorr { r })
     }
@@ -132,7 +128,16 @@ fn argmax_lag(lo: f64, hi: f64, step: f64, score: impl Fn(f64) -> f32) -> (f64, 
 
 /// Estimate the tempo of an onset envelope sampled at `rate` frames per second. `None` when the
 /// envelope is too short or has no variation.
-pub(crate) fn estimate(o: &[f32], rate: f64, p: &AnalysisParams) -> Option<Tempo> {
+///
+/// `pulse`, when given, is a second envelope (the bass onsets) that may also call for double
+/// time: a kick on every beat with a backbeat on 2 and 4 makes the two-beat lag the strongest
+/// in the full envelope, while the kick alone still shows the true beat.
+pub(crate) fn estimate(
+    o: &[f32],
+    rate: f64,
+    p: &AnalysisParams,
+    pulse: Option<&[f32]>,
+) -> Option<Tempo> {
     let lag_min = rate * 60.0 / p.max_bpm as f64;
     let lag_max_wanted = rate * 60.0 / p.min_bpm as f64;
     // Lags beyond 2/3 of the signal average too few products to be trusted.
@@ -152,9 +157,11 @@ pub(crate) fn estimate(o: &[f32], rate: f64, p: &AnalysisParams) -> Option<Tempo
         acf.salience(l).max(0.0) * prior(l)
     });
     let half = lag / 2.0;
+    let wants_double = |a: &Autocorr| a.peak_near(half) >= OCTAVE_UP_RATIO * a.peak_near(lag);
+    let pulse_acf = pulse.and_then(|v| Autocorr::new(v, acf.r.len() - 1));
     if half >= lag_min
         && bpm_of(half) <= OCTAVE_UP_MAX_BPM
-        && acf.peak_near(half) >= OCTAVE_UP_RATIO * acf.peak_near(lag)
+        && (wants_double(&acf) || pulse_acf.as_ref().is_some_and(wants_double))
     {
         lag = half;
     }
@@ -200,7 +207,7 @@ mod tests {
         let p = AnalysisParams::default();
         for bpm in [60.0, 97.0, 120.0, 143.0, 174.0] {
             let period = rate * 60.0 / bpm;
-            let t = estimate(&pulses(period, 1000), rate, &p).unwrap();
+            let t = estimate(&pulses(period, 1000), rate, &p, None).unwrap();
             assert!((t.bpm - bpm).abs() / bpm < 0.01, "{bpm}: got {}", t.bpm);
             assert!(t.confidence > 0.5, "{bpm}: confidence {}", t.confidence);
         }
@@ -209,8 +216,8 @@ mod tests {
     #[test]
     fn no_tempo_in_flat_or_tiny_input() {
         let p = AnalysisParams::default();
-        assert!(estimate(&[0.0; 500], 43.0, &p).is_none());
-        assert!(estimate(&[1.0; 3], 43.0, &p).is_none());
+        assert!(estimate(&[0.0; 500], 43.0, &p, None).is_none());
+        assert!(estimate(&[1.0; 3], 43.0, &p, None).is_none());
     }
 
     #[test]
@@ -219,7 +226,7 @@ mod tests {
         let o: Vec<f32> = (0..2000)
             .map(|i| crate::rng::unit(crate::rng::hash2(3, i, 0)))
             .collect();
-        let t = estimate(&o, 43.0, &p).unwrap();
+        let t = estimate(&o, 43.0, &p, None).unwrap();
         assert!(t.confidence < 0.2, "confidence {}", t.confidence);
     }
 }

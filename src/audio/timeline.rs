@@ -20,7 +20,13 @@ pub(crate) fn frame_of(t: f64, fps: f64, n: usize) -> Option<usize> {
 /// `[t - 1/(2 fps), t + 1/(2 fps))`, so a short peak is never lost at low fps and lands on the
 /// frame nearest to it. When no sample falls inside (fps above the envelope rate) the value is
 /// linearly interpolated at the frame time.
-pub(crate) fn pool_to_frames(values: &[f32], rate: f64, offset: f64, fps: f64, n: usize) -> Vec<f32> {
+pub(crate) fn pool_to_frames(
+    values: &[f32],
+    rate: f64,
+    offset: f64,
+    fps: f64,
+    n: usize,
+) -> Vec<f32> {
     let mut out = vec![0.0f32; n];
     if values.is_empty() || !(rate > 0.0 && fps > 0.0) {
         return out;

@@ -116,10 +116,10 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
             let mut phase = 0.0f32;
             for (i, d) in dst.iter_mut().enumerate() {
                 let t = i as f32 * dt;
-                phase += TAU * (48.0 + 120.0 * (-t / 0.035).exp()) * dt;
-                let body = phase.sin() * (-t / 0.22).exp() * (t / 0.001).min(1.0);
+                phase += TAU * (52.0 + 120.0 * (-t / 0.035).exp()) * dt;
+                let body = phase.sin() * (-t / 0.16).exp() * (t / 0.001).min(1.0);
                 let click = white() * (-t / 0.003).exp() * 0.25;
-                *d += e.amp * (1.5 * (body + click)).tanh() / 1.5f32.tanh();
+                *d += 0.8 * e.amp * (1.5 * (body + click)).tanh() / 1.5f32.tanh();
             }
         }
         Voice::Clap => {
@@ -131,7 +131,11 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
                     .filter(|&&b| t >= b)
                     .map(|&b| (-(t - b) / 0.004).exp())
                     .sum();
-                let tail = if t >= 0.024 { 0.7 * (-(t - 0.024) / 0.12).exp() } else { 0.0 };
+                let tail = if t >= 0.024 {
+                    0.7 * (-(t - 0.024) / 0.12).exp()
+                } else {
+                    0.0
+                };
                 let band = f.step(white()).bp * 2.5;
                 let body = (TAU * 200.0 * t).sin() * (-t / 0.04).exp() * 0.3;
                 *d += e.amp * (band * (bursts + tail) + body);
@@ -142,7 +146,7 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
             f.set(7000.0, 0.8, sr);
             for (i, d) in dst.iter_mut().enumerate() {
                 let t = i as f32 * dt;
-                *d += e.amp * 0.6 * f.step(white()).hp * (-t / decay).exp();
+                *d += e.amp * 0.8 * f.step(white()).hp * (-t / decay).exp();
             }
         }
         Voice::Bass => {
@@ -155,7 +159,11 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
                 }
                 let env = (t / 0.003).min(1.0)
                     * (0.7 + 0.3 * (-t / 0.1).exp())
-                    * if t > held { (-(t - held) / 0.01).exp() } else { 1.0 };
+                    * if t > held {
+                        (-(t - held) / 0.01).exp()
+                    } else {
+                        1.0
+                    };
                 let sub = (TAU * e.freq * t).sin();
                 *d += e.amp * env * (0.6 * f.step(saw.next()).lp + 0.5 * sub);
             }
@@ -169,8 +177,12 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
             for (i, d) in dst.iter_mut().enumerate() {
                 let t = i as f32 * dt;
                 let env = (t / attack).min(1.0)
-                    * if t > held { (-(t - held) / 0.12).exp() } else { 1.0 };
-                *d += e.amp * 0.12 * env * f.step(0.5 * (a.next() + b.next())).lp;
+                    * if t > held {
+                        (-(t - held) / 0.12).exp()
+                    } else {
+                        1.0
+                    };
+                *d += e.amp * 0.22 * env * f.step(0.5 * (a.next() + b.next())).lp;
             }
         }
         Voice::Lead => {
@@ -181,7 +193,7 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
                 let t = i as f32 * dt;
                 let env = (t / 0.002).min(1.0) * (-t / 0.18).exp();
                 // Difference of two saws half a cycle apart: a band-limited square.
-                *d += e.amp * 0.25 * env * f.step(0.5 * (a.next() - b.next())).lp;
+                *d += e.amp * 0.35 * env * f.step(0.5 * (a.next() - b.next())).lp;
             }
         }
         Voice::Riser => {
@@ -192,7 +204,11 @@ pub(crate) fn render(e: &Event, index: u64, seed: u64, sr: f32, out: &mut [f32])
                 if i % 16 == 0 {
                     f.set(400.0 * (7000.0f32 / 400.0).powf(x), 2.0, sr);
                 }
-                let fade = if t > held { (-(t - held) / 0.01).exp() } else { 1.0 };
+                let fade = if t > held {
+                    (-(t - held) / 0.01).exp()
+                } else {
+                    1.0
+                };
                 *d += e.amp * 0.5 * x * x * fade * f.step(white()).bp;
             }
         }

@@ -195,7 +195,10 @@ mod tests {
         for c in [[0, 0, 0], [255, 255, 255], [255, 0, 102], [12, 200, 77]] {
             let back = oklab_to_rgb(rgb_to_oklab(c));
             for i in 0..3 {
-                assert!((back[i] as i32 - c[i] as i32).abs() <= 1, "{c:?} -> {back:?}");
+                assert!(
+                    (back[i] as i32 - c[i] as i32).abs() <= 1,
+                    "{c:?} -> {back:?}"
+                );
             }
         }
     }
@@ -214,6 +217,10 @@ mod tests {
     fn complement_is_opposite_hue() {
         let cols = Harmony::Complementary.colors([255, 0, 0]);
         assert_eq!(cols.len(), 2);
-        assert!(cols[1][2] > cols[1][0], "complement of red leans cyan: {:?}", cols[1]);
+        assert!(
+            cols[1][2] > cols[1][0],
+            "complement of red leans cyan: {:?}",
+            cols[1]
+        );
     }
 }

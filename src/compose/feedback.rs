@@ -155,7 +155,13 @@ struct SourceMap {
 impl SourceMap {
     fn new(t: FeedbackTransform, amount: f32, w: usize, h: usize) -> Self {
         let amount = amount.clamp(0.0, 0.5);
-        let angle = amount * 10.0 * if t == FeedbackTransform::RotateCcw { -1.0 } else { 1.0 };
+        let angle = amount
+            * 10.0
+            * if t == FeedbackTransform::RotateCcw {
+                -1.0
+            } else {
+                1.0
+            };
         SourceMap {
             t,
             w,

@@ -40,7 +40,13 @@ impl Kernel for Boids {
         REACT,
         ParamSpec::new("count", 2.0, 1500.0, 150.0, "number of boids"),
         ParamSpec::new("perception", 2.0, 40.0, 8.0, "neighbour radius in columns"),
-        ParamSpec::new("max_speed", 0.2, 8.0, 2.0, "top speed, columns per frame at 24 fps"),
+        ParamSpec::new(
+            "max_speed",
+            0.2,
+            8.0,
+            2.0,
+            "top speed, columns per frame at 24 fps",
+        ),
         ParamSpec::new("sep", 0.0, 4.0, 1.5, "separation weight"),
         ParamSpec::new("ali", 0.0, 4.0, 1.0, "alignment weight"),
         ParamSpec::new("coh", 0.0, 4.0, 1.0, "cohesion weight"),
@@ -152,11 +158,14 @@ impl Boids {
         for (i, b) in self.boids.iter().enumerate() {
             let k = self.bin_of[i] as usize;
             let (bx, by) = (k % nx, k / nx);
-            let (mut n, mut cx, mut cy, mut ax, mut ay, mut sx, mut sy) = (0.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            let (mut n, mut cx, mut cy, mut ax, mut ay, mut sx, mut sy) =
+                (0.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
             for oy in neighbours(by, ny) {
                 for ox in neighbours(bx, nx) {
                     let nb = oy * nx + ox;
-                    for &j in &self.order[self.bin_start[nb] as usize..self.bin_start[nb + 1] as usize] {
+                    for &j in
+                        &self.order[self.bin_start[nb] as usize..self.bin_start[nb + 1] as usize]
+                    {
                         if j as usize == i {
                             continue;
                         }
@@ -182,8 +191,10 @@ impl Boids {
             }
             let (mut vx, mut vy) = (b.vx, b.vy);
             if n > 0.0 {
-                vx += frames * (r.coh * 0.01 * cx / n + r.ali * 0.05 * (ax / n - b.vx) + r.sep * 0.3 * sx);
-                vy += frames * (r.coh * 0.01 * cy / n + r.ali * 0.05 * (ay / n - b.vy) + r.sep * 0.3 * sy);
+                vx += frames
+                    * (r.coh * 0.01 * cx / n + r.ali * 0.05 * (ax / n - b.vx) + r.sep * 0.3 * sx);
+                vy += frames
+                    * (r.coh * 0.01 * cy / n + r.ali * 0.05 * (ay / n - b.vy) + r.sep * 0.3 * sy);
             }
             if scatter > 0.0 {
                 let (dx, dy) = (b.x - 0.5 * r.w, b.y - 0.5 * r.h);
@@ -194,7 +205,11 @@ impl Boids {
             let s = (vx * vx + vy * vy).sqrt();
             let target = s.clamp(0.3 * r.max, r.max);
             let k = if s > 1e-6 { target / s } else { 0.0 };
-            let (vx, vy) = if s > 1e-6 { (vx * k, vy * k) } else { (target, 0.0) };
+            let (vx, vy) = if s > 1e-6 {
+                (vx * k, vy * k)
+            } else {
+                (target, 0.0)
+            };
             self.next.push(Boid {
                 x: (b.x + vx * frames).rem_euclid(r.w),
                 y: (b.y + vy * frames).rem_euclid(r.h),
@@ -216,7 +231,11 @@ impl Boids {
         for b in &self.boids {
             let s = (b.vx * b.vx + b.vy * b.vy).sqrt();
             let h = 0.5 + 0.35 * (s / r.max).min(1.0);
-            let (ux, uy) = if s > 1e-6 { (b.vx / s, b.vy / s) } else { (1.0, 0.0) };
+            let (ux, uy) = if s > 1e-6 {
+                (b.vx / s, b.vy / s)
+            } else {
+                (1.0, 0.0)
+            };
             for (back, v) in [(2.0, 0.25), (1.0, 0.55), (0.0, 1.0)] {
                 let (x, y) = (b.x - ux * back, b.y - uy * back);
                 if let Some(i) = canvas.point(x, y / aspect, v * bri) {
@@ -300,6 +319,11 @@ mod tests {
     fn drawn_cells_carry_a_hue() {
         let f = render_defaults("boids", 60, 30, 10, &quiet());
         assert!(f.value.iter().filter(|&&v| v > 0.0).count() > 100);
-        assert!(f.value.iter().zip(&f.hue).all(|(v, h)| (*v > 0.0) == !h.is_nan()));
+        assert!(
+            f.value
+                .iter()
+                .zip(&f.hue)
+                .all(|(v, h)| (*v > 0.0) != h.is_nan())
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Rising embers: sparks born at the bottom edge that drift up, wander and burn out.
 
 use super::kernel::{Env, Kernel, REACT, SPEED_SIM};
+use super::math::sin;
 use super::particles::Canvas;
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
@@ -18,6 +19,8 @@ struct Ember {
     life: f32,
     /// Life lost per second.
     decay: f32,
+    /// Flicker phase (radians), so each ember twinkles smoothly on its own beat.
+    phase: f32,
 }
 
 /// Sparks rising from the bottom; loudness, bass and beats raise the spawn rate.
@@ -29,7 +32,8 @@ pub struct Embers {
 
 impl Kernel for Embers {
     const NAME: &'static str = "embers";
-    const DOC: &'static str = "sparks rising from the bottom; rms, bass and beats raise the spawn rate";
+    const DOC: &'static str =
+        "sparks rising from the bottom; rms, bass and beats raise the spawn rate";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
@@ -55,6 +59,7 @@ impl Kernel for Embers {
             vy: -rng.range(0.2, 0.7) * rows * rise,
             life,
             decay: rng.range(0.25, 0.5),
+            phase: rng.range(0.0, std::f32::consts::TAU),
         };
         if env.fresh {
             self.parts.clear();
@@ -73,8 +78,10 @@ impl Kernel for Embers {
             e.x += e.vx * dt;
             e.y += e.vy * dt;
             e.life -= e.decay * dt;
+            e.phase += dt * 11.0;
         }
-        self.parts.retain(|e| e.life > 0.0 && e.y > -1.0 && e.x > -1.0 && e.x < cols + 1.0);
+        self.parts
+            .retain(|e| e.life > 0.0 && e.y > -1.0 && e.x > -1.0 && e.x < cols + 1.0);
 
         let drive = 0.35
             + 0.8 * env.a(Feature::Rms)
@@ -94,7 +101,7 @@ impl Kernel for Embers {
             rows: geo.rows,
         };
         for e in &self.parts {
-            let flicker = 0.8 + 0.2 * rng.next_f32();
+            let flicker = 0.85 + 0.15 * sin(e.phase);
             let b = e.life * e.life.sqrt() * flicker * bri;
             canvas.point(e.x, e.y, b);
             canvas.point(e.x, e.y + 1.0, 0.35 * b);

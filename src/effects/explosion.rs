@@ -61,7 +61,8 @@ impl Kernel for Explosion {
             s.y += s.vy * dt;
             s.life -= 0.36 * dt;
         }
-        self.parts.retain(|s| s.life > 0.0 && s.y < rows + 1.0 && s.x > -1.0 && s.x < cols + 1.0);
+        self.parts
+            .retain(|s| s.life > 0.0 && s.y < rows + 1.0 && s.x > -1.0 && s.x < cols + 1.0);
 
         if env.beat() && dt > 0.0 {
             let mut rng = SplitMix(hash2(env.seed, 0x626f_6f6d, env.index));

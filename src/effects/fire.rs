@@ -3,7 +3,7 @@
 //! Cooling is read from a noise map that scrolls upward with the heat, which tears the rising
 //! heat into flickering tongues (the classic "cooling map" fire).
 
-use super::kernel::{Env, Kernel, REACT, SPEED_SIM};
+use super::kernel::{Env, Kernel, REACT, SPEED_SIM, inv_norm};
 use super::math::clip01;
 use super::noise::{hash_noise, seed32};
 use super::{FieldBuf, ParamSpec};
@@ -28,11 +28,18 @@ pub struct Fire {
 
 impl Kernel for Fire {
     const NAME: &'static str = "fire";
-    const DOC: &'static str = "rising cellular fire; bass raises the flames, rms and beats feed them";
+    const DOC: &'static str =
+        "rising cellular fire; bass raises the flames, rms and beats feed them";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
-        ParamSpec::new("height", 0.1, 1.5, 0.55, "flame height as a fraction of the screen"),
+        ParamSpec::new(
+            "height",
+            0.1,
+            1.5,
+            0.55,
+            "flame height as a fraction of the screen",
+        ),
         ParamSpec::new("intensity", 0.0, 2.0, 1.0, "fuel heat"),
         ParamSpec::new("wind", -1.0, 1.0, 0.0, "sideways drift (negative = left)"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
@@ -69,7 +76,9 @@ impl Kernel for Fire {
             self.step(cols, rows, &sim, &mut rng);
         }
         for (o, &h) in out.value.iter_mut().zip(&self.heat[..cols * rows]) {
-            *o = clip01(h) * bri;
+            // h^1.5: the glow falls off faster than the heat, so tongues read clearly
+            let h = clip01(h);
+            *o = h * h.sqrt() * bri;
         }
     }
 }
@@ -94,16 +103,18 @@ impl Fire {
         };
         self.cool_rows = rows * 2;
         self.cool.clear();
-        let period = self.cool_rows as f32 * 0.15 * geo.aspect;
+        // about 9 cooling features per screen half-height, whatever the grid density
+        let f = 9.0 * inv_norm(geo);
+        let period = self.cool_rows as f32 * f * geo.aspect;
         for r in 0..self.cool_rows {
             for c in 0..cols {
-                let x = c as f32 * 0.15;
-                let y = r as f32 * 0.15 * geo.aspect;
+                let x = c as f32 * f;
+                let y = r as f32 * f * geo.aspect;
                 // cross-fade with the map one period further on, so the last row wraps onto
                 // the first without a seam
                 let w = r as f32 / self.cool_rows as f32;
                 let n = fbm(x, y + period) * (1.0 - w) + fbm(x, y) * w;
-                self.cool.push(3.0 * n * n);
+                self.cool.push(0.1 + 5.0 * n * n * n);
             }
         }
         self.scroll = 0;
@@ -114,10 +125,11 @@ impl Fire {
         if cols == 0 || rows == 0 {
             return;
         }
-        // refuel the hidden rows with flickering heat
+        // refuel the hidden rows with flickering heat, low-passed over steps so the base
+        // shimmers instead of crackling like static
         for r in rows..rows + SOURCE_ROWS {
             for h in &mut self.heat[r * cols..(r + 1) * cols] {
-                *h = clip01(s.fuel * rng.range(0.6, 1.3));
+                *h = 0.6 * *h + 0.4 * clip01(s.fuel * rng.range(0.5, 1.5));
             }
         }
         self.scroll = (self.scroll + 1) % self.cool_rows.max(1);
@@ -170,7 +182,10 @@ mod tests {
         let f = render_defaults("fire", 48, 30, 5, &quiet());
         let bottom = rows_sum(&f.value, 48, 24, 30);
         let top = rows_sum(&f.value, 48, 0, 6);
-        assert!(bottom > 20.0 && top < bottom * 0.2, "top {top} bottom {bottom}");
+        assert!(
+            bottom > 20.0 && top < bottom * 0.2,
+            "top {top} bottom {bottom}"
+        );
     }
 
     #[test]

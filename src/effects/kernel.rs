@@ -66,7 +66,10 @@ impl Env<'_> {
     /// Spectrum band `i`, clamped to [0, 1] (0 out of range or NaN).
     #[inline]
     pub fn spectrum(&self, i: usize) -> f32 {
-        self.spectrum.get(i).copied().map_or(0.0, super::math::clip01)
+        self.spectrum
+            .get(i)
+            .copied()
+            .map_or(0.0, super::math::clip01)
     }
 }
 

@@ -37,15 +37,28 @@ pub struct GameOfLife {
 
 impl Kernel for GameOfLife {
     const NAME: &'static str = "game_of_life";
-    const DOC: &'static str = "life-like automata (rule 0-4: life coral maze anneal day_night); beats inject cells";
+    const DOC: &'static str =
+        "life-like automata (rule 0-4: life coral maze anneal day_night); beats inject cells";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
-        ParamSpec::new("rule", 0.0, 4.0, 0.0, "0 life 1 coral 2 maze 3 anneal 4 day_night"),
+        ParamSpec::new(
+            "rule",
+            0.0,
+            4.0,
+            0.0,
+            "0 life 1 coral 2 maze 3 anneal 4 day_night",
+        ),
         ParamSpec::new("rate", 1.0, 60.0, 10.0, "generations per second"),
         ParamSpec::new("fade", 0.0, 0.99, 0.85, "per-frame afterglow of dead cells"),
         ParamSpec::new("density", 0.02, 0.9, 0.3, "initial live fraction"),
-        ParamSpec::new("stir", 0.0, 1.0, 0.1, "random cells added per second (keeps it alive)"),
+        ParamSpec::new(
+            "stir",
+            0.0,
+            1.0,
+            0.1,
+            "random cells added per second (keeps it alive)",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
@@ -87,7 +100,12 @@ impl Kernel for GameOfLife {
             step(&self.cells, &mut self.next, cols, rows, birth, survive);
             std::mem::swap(&mut self.cells, &mut self.next);
         }
-        for ((s, &c), o) in self.shown.iter_mut().zip(&self.cells).zip(out.value.iter_mut()) {
+        for ((s, &c), o) in self
+            .shown
+            .iter_mut()
+            .zip(&self.cells)
+            .zip(out.value.iter_mut())
+        {
             *s = if c != 0 { 1.0 } else { *s * fade };
             *o = *s * bri;
         }

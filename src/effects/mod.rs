@@ -6,6 +6,13 @@
 //! indices 0 and 1, and is deterministic: stateless fields are pure functions of (grid, params,
 //! time, features, seed); stateful ones advance once per call and restart when the grid size
 //! or seed changes or the frame index goes backwards.
+//!
+//! Spatial scales are relative to the screen (the nearer edge at ±1), so a preset looks the
+//! same on every grid density and layered grids of different densities line up.
+//!
+//! Only `spectrum` (fractional block height, for a `" ▁▂▃▄▅▆▇█"` ramp) and `matrix_rain`
+//! (random glyph per cell) set `pick`, and only `boids` sets `hue` (from its speed); every
+//! other effect leaves hue NaN and pick -1 for the layer to decide.
 
 mod kernel;
 mod math;
@@ -29,9 +36,9 @@ mod voronoi;
 mod waves;
 
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
 use crate::features::FeatureFrame;
 use crate::frame::FrameCtx;

@@ -45,7 +45,7 @@ impl Lattice {
 
     fn fill(&mut self, seed: u64) {
         self.seed = seed;
-        let salt = hash2(seed, 0x6e6f_6973_65, 0);
+        let salt = hash2(seed, 0x006e_6f69_7365, 0);
         for (i, v) in self.table.iter_mut().enumerate() {
             *v = unit(hash2(salt, i as u64, 1));
         }
@@ -207,7 +207,10 @@ pub fn hash_noise(x: f32, y: f32, seed: u32) -> f32 {
     let (u, v) = (quintic(x - xf), quintic(y - yf));
     let (ix, iy) = (int_bits(xf), int_bits(yf));
     // the corners differ only in the linear part of the hash
-    let h = ix.wrapping_mul(P1).wrapping_add(iy.wrapping_mul(P2)).wrapping_add(seed);
+    let h = ix
+        .wrapping_mul(P1)
+        .wrapping_add(iy.wrapping_mul(P2))
+        .wrapping_add(seed);
     let a = finish(h);
     let b = finish(h.wrapping_add(P1));
     let c = finish(h.wrapping_add(P2));
@@ -229,7 +232,14 @@ mod tests {
         let a = hash_noise(3.999, 5.5, 1);
         let b = hash_noise(4.001, 5.5, 1);
         assert!((a - b).abs() < 1e-3);
-        assert_eq!(hash_noise(3.0, 5.0, 1), finish(3u32.wrapping_mul(P1).wrapping_add(5u32.wrapping_mul(P2)).wrapping_add(1)));
+        assert_eq!(
+            hash_noise(3.0, 5.0, 1),
+            finish(
+                3u32.wrapping_mul(P1)
+                    .wrapping_add(5u32.wrapping_mul(P2))
+                    .wrapping_add(1)
+            )
+        );
         let mut lo = 1.0f32;
         let mut hi = 0.0f32;
         for i in 0..2000 {

@@ -9,7 +9,7 @@ use super::noise::{Fractal, GridNoise, Lattice, Octave, PERIOD, hash_noise, seed
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
-use crate::rng::{hash2, hash3, unit};
+use crate::rng::{hash2, hash3, mix64, unit};
 
 /// Map a normalized noise sum through contrast and gain.
 #[inline(always)]
@@ -18,14 +18,7 @@ fn shape(v: f32, contrast: f32, gain: f32) -> f32 {
 }
 
 /// Evaluate the prepared octaves into `out`, normalized to [0, 1] and shaped.
-fn eval(
-    geo: &GridGeom,
-    lat: &Lattice,
-    gn: &GridNoise,
-    contrast: f32,
-    gain: f32,
-    out: &mut [f32],
-) {
+fn eval(geo: &GridGeom, lat: &Lattice, gn: &GridNoise, contrast: f32, gain: f32, out: &mut [f32]) {
     let norm = 1.0 / gn.amp_sum().max(1e-6);
     for_rows(geo, out, |g, row| {
         row.fill(0.0);
@@ -36,7 +29,7 @@ fn eval(
     });
 }
 
-/// Smooth drifting value noise (two octaves).
+/// Smooth drifting value noise (three octaves).
 #[derive(Default)]
 pub struct Noise {
     lat: Lattice,
@@ -60,10 +53,11 @@ impl Kernel for Noise {
         let (freq, drift, contrast, bri) = (p[2], p[3], p[4], p[5]);
         self.lat.ensure(env.seed);
         let fr = Fractal {
-            octaves: 2,
+            octaves: 3,
             freq: freq * inv_norm(geo),
-            lacunarity: 2.0,
-            gain: 0.3,
+            // a non-integer ratio keeps the octaves' lattices from lining up into a grid
+            lacunarity: 2.17,
+            gain: 0.35,
             drift,
         };
         fr.octaves(&mut self.octs, env.t, env.seed);
@@ -84,13 +78,26 @@ pub struct Fbm {
 
 impl Kernel for Fbm {
     const NAME: &'static str = "fbm";
-    const DOC: &'static str = "fractal value noise (clouds, smoke); rms brightens, bass adds contrast";
+    const DOC: &'static str =
+        "fractal value noise (clouds, smoke); rms brightens, bass adds contrast";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
         ParamSpec::new("octaves", 1.0, 8.0, 5.0, "number of octaves"),
-        ParamSpec::new("freq", 0.2, 30.0, 3.0, "base features per screen half-height"),
-        ParamSpec::new("lacunarity", 1.2, 4.0, 2.0, "frequency ratio between octaves"),
+        ParamSpec::new(
+            "freq",
+            0.2,
+            30.0,
+            3.0,
+            "base features per screen half-height",
+        ),
+        ParamSpec::new(
+            "lacunarity",
+            1.2,
+            4.0,
+            2.07,
+            "frequency ratio between octaves",
+        ),
         ParamSpec::new("gain", 0.1, 0.9, 0.5, "amplitude ratio between octaves"),
         ParamSpec::new("drift", 0.0, 4.0, 0.2, "drift speed"),
         ParamSpec::new("contrast", 0.2, 6.0, 1.8, "contrast around mid-grey"),
@@ -131,11 +138,11 @@ impl Kernel for DomainWarp {
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("warp", 0.0, 8.0, 2.5, "warp strength in noise features"),
+        ParamSpec::new("warp", 0.0, 8.0, 1.2, "warp strength in noise features"),
         ParamSpec::new("freq", 0.2, 30.0, 2.5, "features per screen half-height"),
-        ParamSpec::new("octaves", 1.0, 6.0, 3.0, "octaves of the warped noise"),
+        ParamSpec::new("octaves", 1.0, 6.0, 2.0, "octaves of the warped noise"),
         ParamSpec::new("drift", 0.0, 4.0, 0.2, "drift speed of the warp"),
-        ParamSpec::new("contrast", 0.2, 6.0, 2.0, "contrast around mid-grey"),
+        ParamSpec::new("contrast", 0.2, 6.0, 1.6, "contrast around mid-grey"),
         ParamSpec::new("bri", 0.0, 2.0, 0.9, "brightness"),
     ];
 
@@ -150,8 +157,8 @@ impl Kernel for DomainWarp {
         // the two warp fields: cheap separable fbm, different seeds per axis
         for (buf, salt) in [(&mut self.qx, 1u64), (&mut self.qy, 2u64)] {
             let fr = Fractal {
-                octaves: 2,
-                freq: fc * 0.7,
+                octaves: 1,
+                freq: fc * 0.5,
                 lacunarity: 2.0,
                 gain: 0.5,
                 drift,
@@ -251,7 +258,14 @@ impl Kernel for TemporalNoise {
         self.gn.prepare(geo, &self.octs, 1.0);
         // the blend of two independent slices has less contrast mid-way; 1.3 compensates
         let gain = bri * (0.7 + 0.6 * env.a(Feature::Rms));
-        eval(geo, &self.lat, &self.gn, contrast * 1.3, gain, &mut out.value);
+        eval(
+            geo,
+            &self.lat,
+            &self.gn,
+            contrast * 1.3,
+            gain,
+            &mut out.value,
+        );
     }
 }
 
@@ -277,9 +291,11 @@ impl Kernel for Static {
         let seed = hash2(env.seed, 0x7374_6174, tick);
         for_rows(geo, &mut out.value, |g, row| {
             for (j, o) in row.iter_mut().enumerate() {
-                let h = hash2(seed, (g.start + j) as u64, 0);
+                // one hash per cell: the top bits decide lit or not, the low bits how bright
+                let h = mix64(seed ^ (g.start + j) as u64);
+                let level = ((h >> 8) & 0xff_ffff) as f32 * (1.0 / 16_777_216.0);
                 *o = if unit(h) < density {
-                    (0.25 + 0.75 * unit(h.rotate_left(24))) * bri
+                    (0.25 + 0.75 * level) * bri
                 } else {
                     0.0
                 };

@@ -26,12 +26,19 @@ pub struct Rings;
 
 impl Kernel for Rings {
     const NAME: &'static str = "rings";
-    const DOC: &'static str = "concentric rings: sub/bass add rings, beats push them out, mid wobbles them";
+    const DOC: &'static str =
+        "concentric rings: sub/bass add rings, beats push them out, mid wobbles them";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
         ParamSpec::new("count", 1.0, 40.0, 6.0, "rings per screen half-height"),
-        ParamSpec::new("thickness", 0.05, 1.0, 0.35, "lit fraction of each ring period"),
+        ParamSpec::new(
+            "thickness",
+            0.05,
+            1.0,
+            0.35,
+            "lit fraction of each ring period",
+        ),
         ParamSpec::new("wobble", 0.0, 1.0, 0.3, "angular wobble of the rings"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
@@ -68,7 +75,13 @@ impl Kernel for Spiral {
         REACT,
         ParamSpec::new("arms", 1.0, 12.0, 3.0, "number of arms"),
         ParamSpec::new("tightness", 0.1, 10.0, 2.5, "windings per e-fold of radius"),
-        ParamSpec::new("thickness", 0.05, 1.0, 0.5, "lit fraction of each arm period"),
+        ParamSpec::new(
+            "thickness",
+            0.05,
+            1.0,
+            0.5,
+            "lit fraction of each arm period",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
@@ -97,13 +110,26 @@ pub struct Tunnel;
 
 impl Kernel for Tunnel {
     const NAME: &'static str = "tunnel";
-    const DOC: &'static str = "flight down a checkered tunnel; bass breathes the walls, beats flash rings";
+    const DOC: &'static str =
+        "flight down a checkered tunnel; bass breathes the walls, beats flash rings";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("segments", 1.0, 24.0, 6.0, "checker segments around the wall"),
-        ParamSpec::new("flight", 0.0, 10.0, 3.0, "forward speed"),
-        ParamSpec::new("twist", -3.0, 3.0, 0.3, "how much the checker twists with depth"),
+        ParamSpec::new(
+            "segments",
+            1.0,
+            32.0,
+            12.0,
+            "checker segments around the wall",
+        ),
+        ParamSpec::new("flight", 0.0, 10.0, 2.0, "forward speed"),
+        ParamSpec::new(
+            "twist",
+            -3.0,
+            3.0,
+            0.3,
+            "how much the checker twists with depth",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
@@ -123,10 +149,11 @@ impl Kernel for Tunnel {
                 let depth = 1.0 / (r * squeeze + 0.1);
                 let z = depth + travel;
                 let u = (g.angle[j] / TAU + spin) * seg + twist * depth;
-                let checker = 0.5 + 0.5 * sin(PI * z) * sin(TAU * u);
-                let ring = flash * wave(TAU * z * 0.5);
-                let shade = smoothstep(0.03, 0.9, r);
-                *o = (0.8 * checker + ring) * shade * gain;
+                // a soft-edged checker: product of two waves pushed towards ±1
+                let checker = (0.5 + 2.0 * sin(PI * z * 2.5) * sin(PI * u)).clamp(0.0, 1.0);
+                let ring = flash * wave(PI * z * 2.5);
+                let shade = smoothstep(0.03, 1.0, r);
+                *o = (0.85 * checker + ring) * shade * gain;
             }
         });
     }
@@ -172,12 +199,25 @@ pub struct Ripple;
 
 impl Kernel for Ripple {
     const NAME: &'static str = "ripple";
-    const DOC: &'static str = "damped ripples from 1-6 sources; bass swells them, beats throw a ring";
+    const DOC: &'static str =
+        "damped ripples from 1-6 sources; bass swells them, beats throw a ring";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("sources", 1.0, 6.0, 1.0, "number of sources (the first is central)"),
-        ParamSpec::new("freq", 2.0, 80.0, 20.0, "wavenumber (radians per half-height)"),
+        ParamSpec::new(
+            "sources",
+            1.0,
+            6.0,
+            1.0,
+            "number of sources (the first is central)",
+        ),
+        ParamSpec::new(
+            "freq",
+            2.0,
+            80.0,
+            20.0,
+            "wavenumber (radians per half-height)",
+        ),
         ParamSpec::new("damping", 0.0, 8.0, 1.2, "amplitude decay with distance"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
@@ -193,27 +233,43 @@ impl Kernel for Ripple {
             let (bx, by) = (unit(h) * 2.4 - 1.2, unit(h >> 11) * 1.6 - 0.8);
             // sources wander slowly so the interference pattern keeps changing
             let ph = unit(h >> 23) * TAU;
-            *item = (bx + 0.15 * sin(t * 0.21 + ph), by + 0.15 * cos(t * 0.17 + ph));
+            *item = (
+                bx + 0.15 * sin(t * 0.21 + ph),
+                by + 0.15 * cos(t * 0.17 + ph),
+            );
         }
         let src = &src[..n];
         let amp = (0.6 + 0.8 * env.a(Feature::Bass)) / n as f32;
+        let inv_n = 1.0 / n as f32;
         let bd = env.a(Feature::BeatDecay).min(1.0);
         let beat_r = (1.0 - bd) * 1.8;
         let gain = bri;
         for_rows(geo, &mut out.value, |g, row| {
-            row.fill(0.0);
-            // sources outside, cells inside: the cell loop vectorizes
-            for &(sx, sy) in src {
-                for (j, o) in row.iter_mut().enumerate() {
-                    let (x, y) = (g.dx[j] * k - sx, g.dy[j] * k - sy);
-                    let d = (x * x + y * y).sqrt();
-                    *o += sin(d * freq - t * 4.0) * exp(-damp * d);
+            // sources outside, cells inside, in stack-sized chunks: the cell loop vectorizes,
+            // and `env` collects the damping envelope so calm water far from every source
+            // stays dark
+            const CHUNK: usize = 256;
+            for c0 in (0..row.len()).step_by(CHUNK) {
+                let out = &mut row[c0..(c0 + CHUNK).min(g.dx.len())];
+                let m = out.len();
+                let (dxs, dys, dn) = (&g.dx[c0..c0 + m], &g.dy[c0..c0 + m], &g.dist_n[c0..c0 + m]);
+                let mut sum = [0.0f32; CHUNK];
+                let mut env = [0.0f32; CHUNK];
+                for &(sx, sy) in src {
+                    for j in 0..m {
+                        let (x, y) = (dxs[j] * k - sx, dys[j] * k - sy);
+                        let d = (x * x + y * y).sqrt();
+                        let a = exp(-damp * d);
+                        sum[j] += sin(d * freq - t * 4.0) * a;
+                        env[j] += a;
+                    }
                 }
-            }
-            for (j, o) in row.iter_mut().enumerate() {
-                let d0 = g.dist_n[j] - beat_r;
-                let ring = bd * exp(-d0 * d0 * 150.0);
-                *o = ((0.5 + 0.5 * *o * amp) * 0.85 + ring) * gain;
+                for j in 0..m {
+                    let e = (env[j] * inv_n).min(1.0);
+                    let d0 = dn[j] - beat_r;
+                    let ring = bd * exp(-d0 * d0 * 150.0);
+                    out[j] = ((0.5 + 0.5 * sum[j] * amp) * (0.15 + 0.85 * e) + ring) * gain;
+                }
             }
         });
     }

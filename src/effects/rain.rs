@@ -33,9 +33,21 @@ impl Kernel for MatrixRain {
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
-        ParamSpec::new("density", 0.05, 1.0, 0.7, "how soon a column starts its next drop"),
+        ParamSpec::new(
+            "density",
+            0.05,
+            1.0,
+            0.7,
+            "how soon a column starts its next drop",
+        ),
         ParamSpec::new("trail", 0.2, 3.0, 1.0, "trail length multiplier"),
-        ParamSpec::new("change", 0.0, 0.5, 0.03, "fraction of glyphs re-rolled per frame"),
+        ParamSpec::new(
+            "change",
+            0.0,
+            0.5,
+            0.03,
+            "fraction of glyphs re-rolled per frame",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
@@ -122,7 +134,7 @@ mod tests {
     #[test]
     fn heads_move_down_over_frames() {
         let geo = GridGeom::new(40, 30, 8, 16);
-        let frames = run("matrix_rain", &geo, 12, &[], |i| synthetic(i));
+        let frames = run("matrix_rain", &geo, 12, &[], synthetic);
         let (mut down, mut up) = (0, 0);
         for w in frames.windows(2) {
             let a = head_rows(&w[0].value, 40, 30);

@@ -73,8 +73,20 @@ impl Kernel for ReactionDiffusion {
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
-        ParamSpec::new("preset", 0.0, 6.0, 0.0, "0 spots 1 worms 2 coral 3 mitosis 4 labyrinth 5 holes 6 chaos"),
-        ParamSpec::new("steps_per_frame", 1.0, 32.0, 8.0, "simulation steps per frame"),
+        ParamSpec::new(
+            "preset",
+            0.0,
+            6.0,
+            0.0,
+            "0 spots 1 worms 2 coral 3 mitosis 4 labyrinth 5 holes 6 chaos",
+        ),
+        ParamSpec::new(
+            "steps_per_frame",
+            1.0,
+            32.0,
+            8.0,
+            "simulation steps per frame",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
@@ -142,7 +154,8 @@ impl ReactionDiffusion {
 
     fn step(&mut self, cols: usize, rows: usize, r: Rates) {
         let (a, b) = (&self.a, &self.b);
-        let row = |y: usize, na: &mut [f32], nb: &mut [f32]| step_row(a, b, cols, rows, y, r, na, nb);
+        let row =
+            |y: usize, na: &mut [f32], nb: &mut [f32]| step_row(a, b, cols, rows, y, r, na, nb);
         if cols * rows >= PAR_MIN_CELLS {
             self.a2
                 .par_chunks_mut(cols)
@@ -159,6 +172,15 @@ impl ReactionDiffusion {
         std::mem::swap(&mut self.a, &mut self.a2);
         std::mem::swap(&mut self.b, &mut self.b2);
     }
+}
+
+/// The stencil at column `x` of the middle row `m` (rows `u` above, `d` below).
+#[inline(always)]
+fn lap(st: &Stencil, u: &[f32], m: &[f32], d: &[f32], xm: usize, x: usize, xp: usize) -> f32 {
+    st.h * (m[xm] + m[xp])
+        + st.v * (u[x] + d[x])
+        + st.d * (u[xm] + u[xp] + d[xm] + d[xp])
+        + st.c * m[x]
 }
 
 #[inline(always)]
@@ -191,17 +213,14 @@ fn step_row(
     let (yu, yd) = ((y + rows - 1) % rows, (y + 1) % rows);
     let (au, am, ad) = (row_of(a, cols, yu), row_of(a, cols, y), row_of(a, cols, yd));
     let (bu, bm, bd) = (row_of(b, cols, yu), row_of(b, cols, y), row_of(b, cols, yd));
-    let st = r.st;
-    let lap = |u: &[f32], m: &[f32], d: &[f32], xm: usize, x: usize, xp: usize| {
-        st.h * (m[xm] + m[xp]) + st.v * (u[x] + d[x]) + st.d * (u[xm] + u[xp] + d[xm] + d[xp]) + st.c * m[x]
-    };
+    let st = &r.st;
     // the two edge columns wrap around; everything between runs on plain offsets so the
     // loop vectorizes
     for x in [0, cols - 1] {
         let xm = (x + cols - 1) % cols;
         let xp = (x + 1) % cols;
-        let la = lap(au, am, ad, xm, x, xp);
-        let lb = lap(bu, bm, bd, xm, x, xp);
+        let la = lap(st, au, am, ad, xm, x, xp);
+        let lb = lap(st, bu, bm, bd, xm, x, xp);
         (na[x], nb[x]) = react(am[x], bm[x], la, lb, &r);
     }
     if cols < 3 {
@@ -210,8 +229,8 @@ fn step_row(
     let n = cols - 2;
     let (na, nb) = (&mut na[1..=n], &mut nb[1..=n]);
     for i in 0..n {
-        let la = lap(au, am, ad, i, i + 1, i + 2);
-        let lb = lap(bu, bm, bd, i, i + 1, i + 2);
+        let la = lap(st, au, am, ad, i, i + 1, i + 2);
+        let lb = lap(st, bu, bm, bd, i, i + 1, i + 2);
         (na[i], nb[i]) = react(am[i + 1], bm[i + 1], la, lb, &r);
     }
 }

@@ -3,10 +3,8 @@
 //! Distances are in screen units where the nearer edge is at 1 (aspect-corrected), following
 //! Inigo Quilez's exact 2-D distance functions; y points up inside the shape functions.
 
-use std::f32::consts::PI;
-
 use super::kernel::{Env, Kernel, REACT, SPEED, for_rows, inv_norm};
-use super::math::{atan2, cos, exp, fract, round_f, sin, smoothstep};
+use super::math::{cos, exp, round_f, sin, smoothstep};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -18,20 +16,24 @@ fn len(x: f32, y: f32) -> f32 {
     (x * x + y * y).sqrt()
 }
 
+#[inline(always)]
 fn circle(x: f32, y: f32, r: f32) -> f32 {
     len(x, y) - r
 }
 
+#[inline(always)]
 fn rounded_box(x: f32, y: f32, r: f32) -> f32 {
     let rr = 0.15 * r;
     let (qx, qy) = (x.abs() - r + rr, y.abs() - 0.7 * r + rr);
     len(qx.max(0.0), qy.max(0.0)) + qx.max(qy).min(0.0) - rr
 }
 
+#[inline(always)]
 fn ring(x: f32, y: f32, r: f32) -> f32 {
     (len(x, y) - r).abs() - 0.12 * r
 }
 
+#[inline(always)]
 fn triangle(x: f32, y: f32, r: f32) -> f32 {
     let (mut px, mut py) = (x.abs() - r, y + r / SQRT3);
     if px + SQRT3 * py > 0.0 {
@@ -41,25 +43,31 @@ fn triangle(x: f32, y: f32, r: f32) -> f32 {
     -len(px, py) * py.signum()
 }
 
-/// Five-pointed star (IQ's `sdStar` with n = 5, m = 2.5).
+/// Five-pointed star by reflections (IQ's `sdStar5`, inner radius 0.45 of the outer): no
+/// trigonometry, so it stays cheap per cell.
+#[inline(always)]
 fn star(x: f32, y: f32, r: f32) -> f32 {
-    const AN: f32 = PI / 5.0;
-    // cos/sin of π/5 and of π/2.5
-    let (acx, acy) = (0.809_017, 0.587_785_24);
-    let (ecx, ecy) = (0.309_017, 0.951_056_5);
-    let a = atan2(x, y);
-    // angle folded into one point's sector
-    let bn = fract(a * (0.5 / AN)) * (2.0 * AN) - AN;
-    let l = len(x, y);
-    let (mut px, mut py) = (l * cos(bn), l * sin(bn).abs());
-    px -= r * acx;
-    py -= r * acy;
-    let k = (-(px * ecx + py * ecy)).clamp(0.0, r * acy / ecy);
-    px += ecx * k;
-    py += ecy * k;
-    len(px, py) * px.signum()
+    // cos/sin of the 36° reflection axes
+    const K1: (f32, f32) = (0.809_017, -0.587_785_24);
+    const K2: (f32, f32) = (-0.809_017, -0.587_785_24);
+    const RF: f32 = 0.45;
+    let (mut px, mut py) = (x.abs(), y);
+    let m = 2.0 * (K1.0 * px + K1.1 * py).max(0.0);
+    px -= m * K1.0;
+    py -= m * K1.1;
+    let m = 2.0 * (K2.0 * px + K2.1 * py).max(0.0);
+    px -= m * K2.0;
+    py -= m * K2.1;
+    px = px.abs();
+    py -= r;
+    let (bax, bay) = (RF * -K1.1, RF * K1.0 - 1.0);
+    let h = ((px * bax + py * bay) / (bax * bax + bay * bay))
+        .max(0.0)
+        .min(r);
+    len(px - bax * h, py - bay * h) * (py * bax - px * bay).signum()
 }
 
+#[inline(always)]
 fn heart(x: f32, y: f32, r: f32) -> f32 {
     // IQ's heart spans y in [0, 1]; scale and centre it
     let s = 1.0 / (1.6 * r);
@@ -81,17 +89,36 @@ pub struct SdfShapes;
 
 impl Kernel for SdfShapes {
     const NAME: &'static str = "sdf_shapes";
-    const DOC: &'static str = "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart); beats and bass pulse it";
+    const DOC: &'static str =
+        "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart); beats and bass pulse it";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("shape", 0.0, 5.0, 4.0, "0 circle 1 box 2 ring 3 triangle 4 star 5 heart"),
-        ParamSpec::new("size", 0.05, 1.5, 0.5, "size relative to the screen half-height"),
+        ParamSpec::new(
+            "shape",
+            0.0,
+            5.0,
+            4.0,
+            "0 circle 1 box 2 ring 3 triangle 4 star 5 heart",
+        ),
+        ParamSpec::new(
+            "size",
+            0.05,
+            1.5,
+            0.5,
+            "size relative to the screen half-height",
+        ),
         ParamSpec::new("glow", 0.0, 1.0, 0.6, "glow strength"),
         ParamSpec::new("falloff", 1.0, 40.0, 6.0, "glow falloff (higher = tighter)"),
         ParamSpec::new("outline", 0.0, 1.0, 0.0, "1 = draw only the outline"),
-        ParamSpec::new("spin", -2.0, 2.0, 0.1, "rotation, turns per 10 s"),
-        ParamSpec::new("repeat", 1.0, 8.0, 1.0, "tile the shape n times per half-height"),
+        ParamSpec::new("spin", -2.0, 2.0, 0.2, "rotation, turns per 10 s"),
+        ParamSpec::new(
+            "repeat",
+            1.0,
+            8.0,
+            1.0,
+            "tile the shape n times per half-height",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
@@ -129,6 +156,7 @@ impl Kernel for SdfShapes {
 }
 
 /// Per-frame drawing constants.
+#[derive(Clone, Copy)]
 struct Look {
     size: f32,
     glow: f32,
@@ -142,12 +170,27 @@ struct Look {
 }
 
 impl Look {
-    fn fill(&self, geo: &GridGeom, out: &mut FieldBuf, sdf: impl Fn(f32, f32, f32) -> f32 + Sync + Send) {
-        let (ca, sa) = self.rot;
-        let (k, rep, aa) = (self.k, self.rep, self.aa);
+    fn fill(
+        &self,
+        geo: &GridGeom,
+        out: &mut FieldBuf,
+        sdf: impl Fn(f32, f32, f32) -> f32 + Sync + Send,
+    ) {
+        let Look {
+            size,
+            glow,
+            falloff,
+            outline,
+            rep,
+            bri,
+            rot: (ca, sa),
+            k,
+            aa,
+        } = *self;
         for_rows(geo, &mut out.value, |g, row| {
-            for (j, o) in row.iter_mut().enumerate() {
-                let (x, y) = (g.dx[j] * k, -g.dy[j] * k);
+            // the distance first, into the row; the shading pass after it
+            for ((o, &dx), &dy) in row.iter_mut().zip(g.dx).zip(g.dy) {
+                let (x, y) = (dx * k, -dy * k);
                 let (mut u, mut v) = (x * ca - y * sa, x * sa + y * ca);
                 if rep > 1.0 {
                     // tile cells of size 2/rep, each mapped back to [-1, 1]
@@ -156,14 +199,20 @@ impl Look {
                     u = 2.0 * (u - round_f(u));
                     v = 2.0 * (v - round_f(v));
                 }
-                let d = sdf(u, v, self.size);
-                let body = if self.outline {
-                    1.0 - smoothstep(0.5 * aa, 2.0 * aa, d.abs())
-                } else {
-                    1.0 - smoothstep(-aa, aa, d)
-                };
-                let halo = self.glow * exp(-d.abs() * self.falloff);
-                *o = body.max(halo) * self.bri;
+                *o = sdf(u, v, size);
+            }
+            if outline {
+                for o in row.iter_mut() {
+                    let d = *o;
+                    let body = 1.0 - smoothstep(0.5 * aa, 2.0 * aa, d.abs());
+                    *o = body.max(glow * exp(-d.abs() * falloff)) * bri;
+                }
+            } else {
+                for o in row.iter_mut() {
+                    let d = *o;
+                    let body = 1.0 - smoothstep(-aa, aa, d);
+                    *o = body.max(glow * exp(-d.abs() * falloff)) * bri;
+                }
             }
         });
     }
@@ -185,7 +234,10 @@ mod tests {
         }
         assert!(ring(0.0, 0.0, 0.5) > 0.0, "a ring is hollow");
         assert!((circle(0.3, 0.4, 0.5)).abs() < 1e-6);
-        assert!((triangle(0.0, -0.5 / SQRT3, 0.5)).abs() < 1e-5, "base midpoint");
+        assert!(
+            (triangle(0.0, -0.5 / SQRT3, 0.5)).abs() < 1e-5,
+            "base midpoint"
+        );
     }
 
     #[test]
@@ -193,7 +245,10 @@ mod tests {
         let f = render_params("sdf_shapes", 61, 31, 0, &quiet(), &[(2, 0.0), (7, 0.0)]);
         let centre = f.value[15 * 61 + 30];
         let corner = f.value[0];
-        assert!(centre > 0.95 && corner < 0.2, "centre {centre} corner {corner}");
+        assert!(
+            centre > 0.95 && corner < 0.2,
+            "centre {centre} corner {corner}"
+        );
         let edge_glow = f.value[15 * 61 + 60];
         assert!(edge_glow > 0.0 && edge_glow < centre);
     }

@@ -29,12 +29,25 @@ pub struct Spectrum {
 
 impl Kernel for Spectrum {
     const NAME: &'static str = "spectrum";
-    const DOC: &'static str = "spectrum bars (the 6 bands when no spectrum); pick selects partial blocks";
+    const DOC: &'static str =
+        "spectrum bars (the 6 bands when no spectrum); pick selects partial blocks";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("bars", 1.0, 256.0, 64.0, "number of bars (at most one per column)"),
-        ParamSpec::new("mirror", 0.0, 1.0, 1.0, "1 = grow up and down from the centre row"),
+        ParamSpec::new(
+            "bars",
+            1.0,
+            256.0,
+            64.0,
+            "number of bars (at most one per column)",
+        ),
+        ParamSpec::new(
+            "mirror",
+            0.0,
+            1.0,
+            1.0,
+            "1 = grow up and down from the centre row",
+        ),
         ParamSpec::new("gain", 0.1, 4.0, 1.2, "height multiplier"),
         ParamSpec::new("gap", 0.0, 0.8, 0.25, "empty fraction of each bar's width"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
@@ -50,17 +63,22 @@ impl Kernel for Spectrum {
         for h in self.heights.iter_mut() {
             *h = clip01(*h * gain);
         }
-        let bw = cols as f32 / n as f32;
-        // a one-column bar with a gap would vanish entirely
-        let gap = if bw >= 2.0 { gap } else { 0.0 };
         let up_rows = if mirror { rows.div_ceil(2) } else { rows };
-        // bar height in cells under each column (0 in the gaps)
+        // bar height in cells under each column (0 in the gaps); bar b spans columns
+        // [b·cols/n, (b+1)·cols/n) and leaves its last `gap` share empty, at least one column
+        // when the gap is non-zero, never the whole bar
         self.col_h.clear();
-        for c in 0..cols {
-            let pos = c as f32 / bw;
-            let b = (pos as usize).min(n - 1);
-            let in_gap = pos - b as f32 >= 1.0 - gap;
-            self.col_h.push(if in_gap { 0.0 } else { self.heights[b] * up_rows as f32 });
+        for b in 0..n {
+            let (start, end) = (b * cols / n, (b + 1) * cols / n);
+            let width = end - start;
+            let gap_cols = if width >= 2 && gap > 0.0 {
+                ((width as f32 * gap).round() as usize).clamp(1, width - 1)
+            } else {
+                0
+            };
+            let h = self.heights[b] * up_rows as f32;
+            self.col_h
+                .extend((0..width).map(|k| if k < width - gap_cols { h } else { 0.0 }));
         }
         let tallest = self.col_h.iter().fold(0.0f32, |m, &h| m.max(h));
         let inv_up = 1.0 / up_rows as f32;
@@ -166,7 +184,9 @@ mod tests {
         let spectrum: Vec<f32> = (0..16).map(|k| k as f32 / 15.0).collect();
         for mirror in [0.0, 1.0] {
             let (f, geo) = bars(&spectrum, mirror);
-            let counts: Vec<usize> = (0..8).map(|b| lit_in_columns(&f, &geo, b * 4, b * 4 + 4)).collect();
+            let counts: Vec<usize> = (0..8)
+                .map(|b| lit_in_columns(&f, &geo, b * 4, b * 4 + 4))
+                .collect();
             assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
             assert!(counts[7] > counts[0] + 10, "{counts:?}");
         }
@@ -177,7 +197,9 @@ mod tests {
         // level 0.5 of 20 rows = 10 full cells exactly; 0.525 adds half a cell
         let (f, geo) = bars(&[0.525; 8], 0.0);
         let col = 0;
-        let top = (0..geo.rows).find(|&r| f.value[r * geo.cols + col] > 0.0).unwrap();
+        let top = (0..geo.rows)
+            .find(|&r| f.value[r * geo.cols + col] > 0.0)
+            .unwrap();
         assert_eq!(top, geo.rows - 11);
         let pick = f.pick[top * geo.cols + col];
         assert!((pick - 0.5).abs() < 0.01, "pick {pick}");
@@ -187,7 +209,10 @@ mod tests {
     #[test]
     fn falls_back_to_band_features() {
         let (f, _) = bars(&[], 0.0);
-        assert!(f.value.iter().all(|&v| v == 0.0), "quiet bands give no bars");
+        assert!(
+            f.value.iter().all(|&v| v == 0.0),
+            "quiet bands give no bars"
+        );
         let mut loud = quiet();
         loud.set(crate::features::Feature::Bass, 1.0);
         let f = render_defaults("spectrum", 32, 20, 0, &loud);

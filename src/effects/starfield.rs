@@ -25,7 +25,8 @@ pub struct Starfield {
 
 impl Kernel for Starfield {
     const NAME: &'static str = "starfield";
-    const DOC: &'static str = "3-D starfield with speed streaks; bass and beats push the warp speed";
+    const DOC: &'static str =
+        "3-D starfield with speed streaks; bass and beats push the warp speed";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
@@ -61,7 +62,8 @@ impl Kernel for Starfield {
                 self.stars.push(spawn(&mut init, z));
             }
         }
-        let vel = 0.25 * warp * (1.0 + 1.5 * env.a(Feature::Bass) + 1.5 * env.a(Feature::BeatDecay));
+        let vel =
+            0.25 * warp * (1.0 + 1.5 * env.a(Feature::Bass) + 1.5 * env.a(Feature::BeatDecay));
         let dz = vel * env.dt;
         let tail = dz * (1.0 + 10.0 * streak);
         let mut canvas = Canvas {

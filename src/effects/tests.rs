@@ -23,8 +23,14 @@ fn assert_valid(name: &str, f: &FieldBuf, n: usize) {
     for i in 0..n {
         let (v, h, p) = (f.value[i], f.hue[i], f.pick[i]);
         assert!((0.0..=1.0).contains(&v), "{name}: value {v} at {i}");
-        assert!(h.is_nan() || (0.0..1.0).contains(&h), "{name}: hue {h} at {i}");
-        assert!(p == -1.0 || (0.0..1.0).contains(&p), "{name}: pick {p} at {i}");
+        assert!(
+            h.is_nan() || (0.0..1.0).contains(&h),
+            "{name}: hue {h} at {i}"
+        );
+        assert!(
+            p == -1.0 || (0.0..1.0).contains(&p),
+            "{name}: pick {p} at {i}"
+        );
     }
 }
 
@@ -41,11 +47,19 @@ fn registry_is_sorted_and_follows_the_conventions() {
         assert!(s.params.len() <= MAX_PARAMS, "{}", s.name);
         assert_eq!(s.params[0].name, "speed", "{}", s.name);
         assert_eq!(s.params[1].name, "react", "{}", s.name);
-        assert_eq!((s.params[1].min, s.params[1].max, s.params[1].default), (0.0, 2.0, 1.0));
+        assert_eq!(
+            (s.params[1].min, s.params[1].max, s.params[1].default),
+            (0.0, 2.0, 1.0)
+        );
         // simulations cannot run backwards
         assert_eq!(s.params[0].min >= 0.0, s.stateful, "{}", s.name);
         for p in s.params {
-            assert!(p.min <= p.default && p.default <= p.max, "{}.{}", s.name, p.name);
+            assert!(
+                p.min <= p.default && p.default <= p.max,
+                "{}.{}",
+                s.name,
+                p.name
+            );
             assert!(!p.doc.is_empty(), "{}.{}", s.name, p.name);
         }
     }
@@ -70,8 +84,17 @@ fn every_effect_is_valid_animated_and_deterministic() {
         for f in &a {
             assert_valid(s.name, f, geo.len());
         }
-        assert_ne!(bits(&a[0]), bits(&a[30]), "{}: frame 0 and 30 are identical", s.name);
-        assert!(a.iter().any(|f| f.value.iter().any(|&v| v > 0.05)), "{}: never lit", s.name);
+        assert_ne!(
+            bits(&a[0]),
+            bits(&a[30]),
+            "{}: frame 0 and 30 are identical",
+            s.name
+        );
+        assert!(
+            a.iter().any(|f| f.value.iter().any(|&v| v > 0.05)),
+            "{}: never lit",
+            s.name
+        );
         let b = run(s.name, &geo, 30, &[], synthetic);
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(bits(x), bits(y), "{}: not deterministic", s.name);
@@ -84,13 +107,23 @@ fn thread_count_does_not_change_output() {
     // large enough for the parallel row path
     let geo = GridGeom::new(170, 100, 8, 16);
     assert!(geo.len() >= PAR_MIN_CELLS);
-    let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
     let (p1, p2) = (pool(1), pool(2));
     for s in all() {
         let one = p1.install(|| run(s.name, &geo, 2, &[], synthetic));
         let two = p2.install(|| run(s.name, &geo, 2, &[], synthetic));
         for (x, y) in one.iter().zip(&two) {
-            assert_eq!(bits(x), bits(y), "{}: differs between 1 and 2 threads", s.name);
+            assert_eq!(
+                bits(x),
+                bits(y),
+                "{}: differs between 1 and 2 threads",
+                s.name
+            );
         }
     }
 }
@@ -108,20 +141,35 @@ fn react_scales_the_audio_drivers() {
         let q0 = run(s.name, &geo, 6, &[(1, 0.0)], silent);
         let l0 = run(s.name, &geo, 6, &[(1, 0.0)], loud);
         for (a, b) in q0.iter().zip(&l0) {
-            assert_eq!(bits(a), bits(b), "{}: react 0 still follows the audio", s.name);
+            assert_eq!(
+                bits(a),
+                bits(b),
+                "{}: react 0 still follows the audio",
+                s.name
+            );
         }
     }
 }
 
 #[test]
 fn odd_grids_sizes_and_params_never_panic() {
-    let sizes = [(48, 20), (1, 1), (0, 0), (0, 5), (7, 0), (1, 1), (2, 3), (30, 12), (48, 20)];
+    let sizes = [
+        (48, 20),
+        (1, 1),
+        (0, 0),
+        (0, 5),
+        (7, 0),
+        (1, 1),
+        (2, 3),
+        (30, 12),
+        (48, 20),
+    ];
     let feat = FeatureFrame::uniform(0.7);
     for s in all() {
         let mins: Vec<f32> = s.params.iter().map(|p| p.min).collect();
         let maxs: Vec<f32> = s.params.iter().map(|p| p.max).collect();
         let nans = vec![f32::NAN; s.params.len()];
-        let wild = vec![1e9f32; 3];
+        let wild = [1e9f32; 3];
         for params in [&mins[..], &maxs[..], &nans[..], &wild[..], &[][..]] {
             let mut e = (s.make)();
             let mut out = FieldBuf::new(3);

@@ -15,11 +15,20 @@ pub fn synthetic(frame: u64) -> (FeatureFrame, Vec<f32>) {
     let t = frame as f32 / 24.0;
     let mut f = FeatureFrame::uniform(0.0);
     for (k, &feat) in Feature::ALL.iter().enumerate() {
-        f.set(feat, 0.5 + 0.4 * (t * (0.7 + 0.13 * k as f32) + k as f32).sin());
+        f.set(
+            feat,
+            0.5 + 0.4 * (t * (0.7 + 0.13 * k as f32) + k as f32).sin(),
+        );
     }
     let since = (frame % 12) as f32;
-    f.set(Feature::Beat, if frame % 12 == 0 { 1.0 } else { 0.0 });
-    f.set(Feature::Onset, if frame % 6 == 0 { 1.0 } else { 0.0 });
+    f.set(
+        Feature::Beat,
+        if frame.is_multiple_of(12) { 1.0 } else { 0.0 },
+    );
+    f.set(
+        Feature::Onset,
+        if frame.is_multiple_of(6) { 1.0 } else { 0.0 },
+    );
     f.set(Feature::BeatDecay, (-since * 0.3).exp());
     f.set(Feature::BeatPhase, since / 12.0);
     let spectrum = (0..32)
@@ -60,7 +69,13 @@ pub fn run(
 }
 
 /// Output of frame `last` of `name` with default params and constant features.
-pub fn render_defaults(name: &str, cols: usize, rows: usize, last: u64, f: &FeatureFrame) -> FieldBuf {
+pub fn render_defaults(
+    name: &str,
+    cols: usize,
+    rows: usize,
+    last: u64,
+    f: &FeatureFrame,
+) -> FieldBuf {
     render_params(name, cols, rows, last, f, &[])
 }
 

@@ -22,14 +22,33 @@ pub struct Voronoi {
 
 impl Kernel for Voronoi {
     const NAME: &'static str = "voronoi";
-    const DOC: &'static str = "moving Voronoi cells, mode 0 distance / 1 edges / 2 cell id; beats widen edges";
+    const DOC: &'static str =
+        "moving Voronoi cells, mode 0 distance / 1 edges / 2 cell id; beats widen edges";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
-        ParamSpec::new("cells", 2.0, 400.0, 20.0, "approximate number of cells on screen"),
+        ParamSpec::new(
+            "cells",
+            2.0,
+            400.0,
+            20.0,
+            "approximate number of cells on screen",
+        ),
         ParamSpec::new("mode", 0.0, 2.0, 0.0, "0 distance, 1 edges, 2 cell id"),
-        ParamSpec::new("edge", 0.01, 0.6, 0.1, "edge width (fraction of a cell)"),
-        ParamSpec::new("jitter", 0.0, 1.0, 0.8, "how far the points wander"),
+        ParamSpec::new(
+            "edge",
+            0.005,
+            0.3,
+            0.03,
+            "edge width (fraction of the screen half-height)",
+        ),
+        ParamSpec::new(
+            "jitter",
+            0.0,
+            1.0,
+            1.0,
+            "irregularity of the cells and their wander",
+        ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
@@ -52,16 +71,22 @@ impl Kernel for Voronoi {
             for i in 0..nx {
                 let hh = hash3(env.seed, 0x766f_726f, i as u64, j as u64);
                 let (p1, p2) = (unit(hh) * TAU, unit(hh >> 12) * TAU);
-                let (s1, s2) = (0.3 + 0.5 * unit(hh >> 24), 0.3 + 0.5 * unit(hh >> 36));
-                let amp = 0.45 * jitter;
+                let (s1, s2) = (0.6 + unit(hh >> 24), 0.6 + unit(hh >> 36));
+                // a random home inside the lattice cell plus a smaller wander keeps every
+                // point inside its cell (so 3×3 neighbours suffice) without looking gridded
+                let (hx, hy) = (
+                    unit(hh.rotate_left(17)) - 0.5,
+                    unit(hh.rotate_left(29)) - 0.5,
+                );
                 self.pts.push((
-                    i as f32 + 0.5 + amp * sin(t * s1 + p1),
-                    j as f32 + 0.5 + amp * cos(t * s2 + p2),
+                    i as f32 + 0.5 + jitter * (0.76 * hx + 0.12 * sin(t * s1 + p1)),
+                    j as f32 + 0.5 + jitter * (0.76 * hy + 0.12 * cos(t * s2 + p2)),
                     unit(hh.rotate_left(7)),
                 ));
             }
         }
-        let edge = edge * (1.0 + 1.5 * env.a(Feature::BeatDecay));
+        // lines keep their screen width whatever the cell size
+        let edge = edge * inv_s * (1.0 + 1.5 * env.a(Feature::BeatDecay));
         let gain = bri * (0.7 + 0.5 * env.a(Feature::Rms));
         let pts = &self.pts;
         let lattice_col = move |dx: f32| floor_i((dx * k - x0) * inv_s).clamp(1, nx as i32 - 2);

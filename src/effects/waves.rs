@@ -4,7 +4,7 @@
 //! Coordinates are `geo.dx/dy × inv_norm`: the nearer screen edge is at ±1, so a field covers
 //! the same part of the screen on every grid density and aligns across layered grids.
 
-use std::f32::consts::PI;
+use std::f32::consts::{PI, TAU};
 
 use super::kernel::{Env, Kernel, REACT, SPEED, for_rows, inv_norm};
 use super::math::{clip01, cos, exp, sin, wave};
@@ -19,55 +19,95 @@ fn shape(w: f32, contrast: f32, gain: f32) -> f32 {
     clip01((w - 0.5) * contrast + 0.5) * gain
 }
 
-/// Four travelling sines (horizontal, vertical, a slowly turning diagonal, radial).
+/// Three plane waves at uneven angles, each bent along the other axis, plus a radial wave.
+///
+/// Only the radial wave needs a sine per cell: a plane wave bent by an x term and a y term has
+/// the form sin(a(x) + b(y)), expanded as sin a·cos b + cos a·sin b from per-column and
+/// per-row tables.
 #[derive(Default)]
-pub struct SineField;
+pub struct SineField {
+    /// Per column: sin and cos of the x part of each plane wave.
+    col: Vec<[f32; 6]>,
+}
+
+/// Direction offset (radians), relative frequency and time rate of the three plane waves.
+const PLANE_WAVES: [(f32, f32, f32); 3] = [(0.0, 1.0, 0.5), (2.2, 0.77, -0.4), (4.1, 1.23, 0.3)];
 
 impl Kernel for SineField {
     const NAME: &'static str = "sine_field";
-    const DOC: &'static str = "four travelling sine waves summed; brightness follows rms";
+    const DOC: &'static str = "interfering travelling sine waves; rms brightens, bass bends them";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
         ParamSpec::new("scale", 0.1, 8.0, 1.0, "spatial frequency multiplier"),
+        ParamSpec::new("warp", 0.0, 3.0, 0.8, "how much the waves bend"),
         ParamSpec::new("contrast", 0.2, 6.0, 1.6, "contrast around mid-grey"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
-        let (scale, contrast, bri) = (p[2], p[3], p[4]);
+        let (scale, warp, contrast, bri) = (p[2], p[3], p[4], p[5]);
         let t = env.t;
         let k = inv_norm(geo);
         let gain = bri * (0.6 + 0.6 * env.a(Feature::Rms));
-        // bass bends the horizontal wave a little
-        let bend = 0.25 * env.a(Feature::Bass);
-        let (f1, f2, f3, f4) = (7.0 * scale, 9.0 * scale, 4.5 * scale, 6.0 * scale);
-        let rot = t * 0.05;
-        let (ca, sa) = (cos(rot), sin(rot));
+        let bend = warp * (1.0 + 0.8 * env.a(Feature::Bass));
+        let f = 7.0 * scale;
+        // the whole pattern turns slowly
+        let rot = 0.4 + t * 0.03;
+        let dirs: [(f32, f32, f32, f32); 3] = std::array::from_fn(|i| {
+            let (off, rel, rate) = PLANE_WAVES[i];
+            (
+                cos(rot + off) * f * rel,
+                sin(rot + off) * f * rel,
+                rate * t,
+                i as f32 * 1.7,
+            )
+        });
+        self.col.clear();
+        self.col.extend(geo.dx[..geo.cols].iter().map(|&dx| {
+            let x = dx * k;
+            let mut c = [0.0; 6];
+            for (i, &(cx, _, ph, seed)) in dirs.iter().enumerate() {
+                let a = x * cx + ph + bend * sin(x * 1.3 - t * 0.5 + seed);
+                c[2 * i] = sin(a);
+                c[2 * i + 1] = cos(a);
+            }
+            c
+        }));
+        let col = &self.col;
+        let f4 = 6.0 * scale;
         for_rows(geo, &mut out.value, |g, row| {
-            for (j, o) in row.iter_mut().enumerate() {
-                let x = g.dx[j] * k;
-                let y = g.dy[j] * k;
-                let r = g.dist[j] * k;
-                let s1 = sin(x * f1 + bend * sin(y * 3.0 + t) + t * 0.5);
-                let s2 = sin(y * f2 - t * 0.4);
-                let s3 = sin((x * ca + y * sa) * f3 - t * 0.3);
-                let s4 = sin(r * f4 + t * 0.2);
-                let w = 0.5 + 0.125 * (s1 + s2 + s3 + s4);
-                *o = shape(w, contrast, gain);
+            let y = g.dy.first().copied().unwrap_or(0.0) * k;
+            let mut rs = [0.0f32; 6];
+            for (i, &(_, sy, _, seed)) in dirs.iter().enumerate() {
+                let b = y * sy + bend * sin(y * 1.9 + t * 0.7 + seed);
+                rs[2 * i] = sin(b);
+                rs[2 * i + 1] = cos(b);
+            }
+            for ((o, c), &r) in row.iter_mut().zip(col).zip(g.dist) {
+                // sin(a + b) = sin a·cos b + cos a·sin b, for each plane wave
+                let s1 = c[0] * rs[1] + c[1] * rs[0];
+                let s2 = c[2] * rs[3] + c[3] * rs[2];
+                let s3 = c[4] * rs[5] + c[5] * rs[4];
+                let s4 = sin(r * k * f4 + t * 0.2);
+                *o = shape(0.5 + 0.125 * (s1 + s2 + s3 + s4), contrast, gain);
             }
         });
     }
 }
 
 /// The demo-scene plasma: four interfering sines with a wandering centre, mapped through a
-/// cycling colour-band sine.
+/// cycling colour-band sine. The two waves that are sums of a column and a row term come from
+/// per-column tables, leaving two sines per cell.
 #[derive(Default)]
-pub struct Plasma;
+pub struct Plasma {
+    /// Per column: sin(x + t), and sin/cos of the diagonal wave's x part.
+    col: Vec<[f32; 3]>,
+}
 
 impl Kernel for Plasma {
     const NAME: &'static str = "plasma";
-    const DOC: &'static str = "classic demo plasma; bass speeds the band cycling, rms brightens";
+    const DOC: &'static str = "classic demo plasma; beats shift the bands, rms brightens";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
@@ -85,16 +125,22 @@ impl Kernel for Plasma {
         let (mx, my) = (2.0 * sin(t * 0.2), 2.0 * cos(t * 0.31));
         // a beat shifts the band phase; smoothed beat_decay keeps it continuous
         let phase = t * 0.3 + 0.8 * env.a(Feature::BeatDecay);
+        self.col.clear();
+        self.col.extend(geo.dx[..geo.cols].iter().map(|&dx| {
+            let x = dx * k;
+            [sin(x + t), sin(x * s2 + t), cos(x * s2 + t)]
+        }));
+        let col = &self.col;
         for_rows(geo, &mut out.value, |g, row| {
-            for (j, o) in row.iter_mut().enumerate() {
-                let x = g.dx[j] * k;
-                let y = g.dy[j] * k;
-                let v1 = sin(x + t);
-                let v2 = sin(x * s2 + y * c3 + t);
-                let (cx, cy) = (x + mx, y + my);
-                let v3 = sin((cx * cx + cy * cy + 1.0).sqrt() + t);
-                let v4 = sin(y * 0.8 - t * 0.7);
-                let s = 0.25 * (v1 + v2 + v3 + v4);
+            let y = g.dy.first().copied().unwrap_or(0.0) * k;
+            let (sy, cy) = (sin(y * c3), cos(y * c3));
+            let v4 = sin(y * 0.8 - t * 0.7);
+            let cy2 = (y + my) * (y + my) + 1.0;
+            for ((o, c), &dx) in row.iter_mut().zip(col).zip(g.dx) {
+                let v2 = c[1] * cy + c[2] * sy;
+                let cx = dx * k + mx;
+                let v3 = sin((cx * cx + cy2).sqrt() + t);
+                let s = 0.25 * (c[0] + v2 + v3 + v4);
                 *o = wave(PI * s * bands + phase) * gain;
             }
         });
@@ -117,7 +163,8 @@ const BAND_SHARES: [Feature; 6] = [
 
 impl Kernel for Interference {
     const NAME: &'static str = "interference";
-    const DOC: &'static str = "interference of circular waves; each source's strength follows a band share";
+    const DOC: &'static str =
+        "interference of circular waves; each source's strength follows a band share";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
@@ -138,7 +185,7 @@ impl Kernel for Interference {
         for (s, item) in src.iter_mut().enumerate().take(n) {
             let h = hash2(env.seed, 0x696e_7466, s as u64);
             let dir = if h & 1 == 0 { 1.0 } else { -1.0 };
-            let ang = unit(h) * 6.283 + dir * t * 0.12 * (1.0 + 0.2 * s as f32);
+            let ang = unit(h) * TAU + dir * t * 0.12 * (1.0 + 0.2 * s as f32);
             let rad = 0.35 + 0.6 * unit(h >> 7);
             let wn = 14.0 * scale * (0.8 + 0.4 * unit(h >> 13));
             let amp = 0.5 + 2.0 * env.a(BAND_SHARES[s % 6]);
@@ -175,7 +222,13 @@ impl Kernel for Diamond {
         SPEED,
         REACT,
         ParamSpec::new("freq", 1.0, 60.0, 14.0, "rings per unit distance × 2π"),
-        ParamSpec::new("tile", 0.0, 8.0, 0.0, "repeat the pattern in tiles (0 = off)"),
+        ParamSpec::new(
+            "tile",
+            0.0,
+            8.0,
+            0.0,
+            "repeat the pattern in tiles (0 = off)",
+        ),
         ParamSpec::new("spin", -2.0, 2.0, 0.1, "rotation speed, turns per 10 s"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
@@ -211,19 +264,22 @@ impl Kernel for Diamond {
 /// Northern-lights curtains: bright wavy lower edges with rays trailing upward.
 #[derive(Default)]
 pub struct Aurora {
-    /// Per column and band: curtain edge height and ray brightness.
-    edge: Vec<f32>,
+    /// Per band and column: the curtain's lower edge, then (in place) its fade factor
+    /// exp(-edge/height).
+    fade: Vec<f32>,
+    /// Per band and column: ray brightness.
     ray: Vec<f32>,
 }
 
 impl Kernel for Aurora {
     const NAME: &'static str = "aurora";
-    const DOC: &'static str = "aurora curtains drifting across the upper screen; lomid share brightens";
+    const DOC: &'static str =
+        "aurora curtains drifting across the upper screen; lomid share brightens";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
         ParamSpec::new("bands", 1.0, 5.0, 3.0, "number of curtains"),
-        ParamSpec::new("height", 0.05, 1.5, 0.45, "length of the rays"),
+        ParamSpec::new("height", 0.05, 1.5, 0.35, "length of the rays"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
 
@@ -233,11 +289,11 @@ impl Kernel for Aurora {
         let t = env.t;
         let k = inv_norm(geo);
         let cols = geo.cols;
-        self.edge.resize(cols * nb, 0.0);
+        self.fade.resize(cols * nb, 0.0);
         self.ray.resize(cols * nb, 0.0);
         for b in 0..nb {
             let h = hash2(env.seed, 0x6175_726f, b as u64);
-            let (ph1, ph2) = (unit(h) * 6.283, unit(h >> 9) * 6.283);
+            let (ph1, ph2) = (unit(h) * TAU, unit(h >> 9) * TAU);
             // edges sit in the upper-middle band so the rays fill the top of the screen
             let base = -0.3 + 0.45 * (b as f32 + 0.5) / nb as f32 - 0.2 * unit(h >> 20);
             for c in 0..cols {
@@ -245,29 +301,36 @@ impl Kernel for Aurora {
                 let e = base
                     + 0.22 * sin(x * 1.1 + t * 0.23 + ph1)
                     + 0.08 * sin(x * 2.9 - t * 0.41 + ph2);
-                let r = 0.45
-                    + 0.55 * wave(x * 38.0 + 3.0 * sin(x * 2.3 + t * 0.5 + ph2) + t * 0.7)
-                        * (0.6 + 0.4 * wave(x * 7.0 - t * 0.9 + ph1));
-                self.edge[b * cols + c] = e;
+                // rays: fine striations whose spacing wanders, under slow brightness swells
+                let fine = wave(x * 29.0 + 4.0 * sin(x * 2.3 + t * 0.5 + ph2) + t * 0.7);
+                let swell = wave(x * 5.3 - t * 0.45 + ph1) * wave(x * 2.9 + t * 0.3 + ph2);
+                let r = (0.3 + 0.7 * fine) * (0.35 + 0.65 * swell) * (0.7 + 0.3 * unit(h >> 30));
+                self.fade[b * cols + c] = e;
                 self.ray[b * cols + c] = r;
             }
         }
         let gain = bri * (0.55 + 0.45 * (3.0 * env.a(Feature::LomidR)).min(1.0));
         let inv_len = 1.0 / height;
-        let (edge, ray) = (&self.edge, &self.ray);
+        // above its edge a curtain fades as exp(-(edge - y)/len) = exp(-edge/len)·exp(y/len):
+        // one exponential per column and per row instead of per cell
+        for e in self.fade.iter_mut() {
+            *e = exp(-*e * inv_len);
+        }
+        let (fade, ray) = (&self.fade, &self.ray);
         for_rows(geo, &mut out.value, |g, row| {
             let y = g.dy.first().copied().unwrap_or(0.0) * k;
+            let ey = exp(y * inv_len);
             let n = row.len();
             row.fill(0.0);
             for b in 0..nb {
-                let (edge, ray) = (&edge[b * cols..][..n], &ray[b * cols..][..n]);
-                for ((o, &e), &r) in row.iter_mut().zip(edge).zip(ray) {
-                    // d > 0 above the edge (screen y grows downward): rays fade upward over
-                    // `height`, while the lower rim is sharp
-                    let d = e - y;
-                    // one of the two terms is zero (branch-free so the loop vectorizes)
-                    let (up, down) = (d.max(0.0), d.min(0.0));
-                    *o += exp(-up * inv_len - down * down * 900.0) * r;
+                let (fade, ray) = (&fade[b * cols..][..n], &ray[b * cols..][..n]);
+                for ((o, &f), &r) in row.iter_mut().zip(fade).zip(ray) {
+                    let up = f * ey;
+                    // below the edge (up > 1) a sharp rational falloff replaces the rays;
+                    // (up - 1)·height ≈ the distance below the edge
+                    let d = (up - 1.0).max(0.0) * (30.0 * height);
+                    let rim = 1.0 / (1.0 + d * d);
+                    *o += if up <= 1.0 { up } else { rim * rim } * r;
                 }
             }
             for o in row.iter_mut() {

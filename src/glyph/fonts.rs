@@ -22,7 +22,9 @@ pub enum FontError {
         source: std::io::Error,
     },
     /// The file is not a font fontdue can parse.
-    #[error("font file {path} is not a usable TrueType/OpenType font: {msg} (pass a .ttf or .otf file)")]
+    #[error(
+        "font file {path} is not a usable TrueType/OpenType font: {msg} (pass a .ttf or .otf file)"
+    )]
     Parse {
         /// The file.
         path: PathBuf,

@@ -17,10 +17,16 @@ pub fn check_input_file(path: &Path) -> Result<()> {
         )
     })?;
     if meta.is_dir() {
-        bail!("input {} is a directory: give an audio or video file", path.display());
+        bail!(
+            "input {} is a directory: give an audio or video file",
+            path.display()
+        );
     }
     if meta.len() == 0 {
-        bail!("input file {} is empty (0 bytes): give a real audio or video file", path.display());
+        bail!(
+            "input file {} is empty (0 bytes): give a real audio or video file",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -45,9 +51,21 @@ pub fn decode_audio(
     if let Some(d) = duration {
         cmd.args(["-t", &format!("{d:.6}")]);
     }
-    cmd.args(["-map", "0:a:0", "-vn", "-ac", "1", "-ar", &sample_rate.to_string(), "-f", "f32le"])
-        .output("-");
-    let mut child = cmd.spawn().with_context(|| format!("cannot start {}", ffmpeg.display()))?;
+    cmd.args([
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        &sample_rate.to_string(),
+        "-f",
+        "f32le",
+    ])
+    .output("-");
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {}", ffmpeg.display()))?;
     let mut stdout = child.take_stdout().context("ffmpeg gave no stdout")?;
     let iter = child.iter()?;
     let events = std::thread::spawn(move || drain_events(iter, |_| {}));

@@ -33,13 +33,18 @@ pub fn find_ffmpeg() -> Result<PathBuf, FfmpegMissing> {
             )))
         };
     }
-    on_path("ffmpeg").ok_or_else(|| FfmpegMissing(format!("ffmpeg not found on PATH: {INSTALL_HINT}")))
+    on_path("ffmpeg")
+        .ok_or_else(|| FfmpegMissing(format!("ffmpeg not found on PATH: {INSTALL_HINT}")))
 }
 
 /// The ffprobe next to ffmpeg (or on PATH).
 pub fn find_ffprobe() -> Option<PathBuf> {
     let ff = find_ffmpeg().ok()?;
-    let sibling = ff.with_file_name(if cfg!(windows) { "ffprobe.exe" } else { "ffprobe" });
+    let sibling = ff.with_file_name(if cfg!(windows) {
+        "ffprobe.exe"
+    } else {
+        "ffprobe"
+    });
     if sibling.is_file() {
         return Some(sibling);
     }
@@ -52,10 +57,8 @@ pub fn drain_events(iter: FfmpegIterator, mut on_frame: impl FnMut(u32)) -> Vec<
     let mut errors = Vec::new();
     for ev in iter {
         match ev {
-            FfmpegEvent::Log(LogLevel::Error | LogLevel::Fatal, msg) => {
-                if errors.len() < 20 {
-                    errors.push(msg.trim().to_string());
-                }
+            FfmpegEvent::Log(LogLevel::Error | LogLevel::Fatal, msg) if errors.len() < 20 => {
+                errors.push(msg.trim().to_string());
             }
             FfmpegEvent::Progress(p) => on_frame(p.frame),
             _ => {}

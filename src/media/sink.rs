@@ -115,7 +115,10 @@ pub fn temp_path(final_path: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let dir = final_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = final_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     dir.join(format!(".asciivid-{}-{name}", std::process::id()))
 }
 
@@ -131,8 +134,12 @@ fn commit(tmp: &Path, final_path: &Path) -> Result<()> {
     if final_path.exists() {
         remove_any(final_path);
     }
-    std::fs::rename(tmp, final_path)
-        .with_context(|| format!("cannot move the finished output to {}", final_path.display()))
+    std::fs::rename(tmp, final_path).with_context(|| {
+        format!(
+            "cannot move the finished output to {}",
+            final_path.display()
+        )
+    })
 }
 
 /// Open the sink for `path`.
@@ -169,9 +176,20 @@ fn ffmpeg_args(kind: OutputKind, s: &EncodeSettings, rgb_input: bool) -> Vec<Str
     } else {
         s.chroma.pix_fmt()
     };
-    push(&["-f", "rawvideo", "-pix_fmt", in_fmt, "-s", &size, "-r", &fps]);
+    push(&[
+        "-f", "rawvideo", "-pix_fmt", in_fmt, "-s", &size, "-r", &fps,
+    ]);
     if !rgb_input {
-        push(&["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]);
+        push(&[
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-color_range",
+            "tv",
+        ]);
     }
     push(&["-i", "-"]);
     let with_audio = kind.has_audio() && s.audio.is_some();
@@ -185,8 +203,26 @@ fn ffmpeg_args(kind: OutputKind, s: &EncodeSettings, rgb_input: bool) -> Vec<Str
     let crf = s.crf.to_string();
     match kind {
         OutputKind::Mp4 => {
-            push(&["-c:v", "libx264", "-preset", &s.preset, "-crf", &crf, "-pix_fmt", s.chroma.pix_fmt()]);
-            push(&["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]);
+            push(&[
+                "-c:v",
+                "libx264",
+                "-preset",
+                &s.preset,
+                "-crf",
+                &crf,
+                "-pix_fmt",
+                s.chroma.pix_fmt(),
+            ]);
+            push(&[
+                "-colorspace",
+                "bt709",
+                "-color_primaries",
+                "bt709",
+                "-color_trc",
+                "bt709",
+                "-color_range",
+                "tv",
+            ]);
             push(&["-movflags", "+faststart"]);
             if with_audio {
                 push(&["-c:a", "aac", "-b:a", "192k"]);
@@ -194,17 +230,50 @@ fn ffmpeg_args(kind: OutputKind, s: &EncodeSettings, rgb_input: bool) -> Vec<Str
         }
         OutputKind::Webm => {
             let crf = (s.crf + 12).min(63).to_string();
-            push(&["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-crf", &crf, "-b:v", "0", "-pix_fmt", s.chroma.pix_fmt()]);
-            push(&["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]);
+            push(&[
+                "-c:v",
+                "libvpx-vp9",
+                "-deadline",
+                "realtime",
+                "-cpu-used",
+                "8",
+                "-row-mt",
+                "1",
+                "-crf",
+                &crf,
+                "-b:v",
+                "0",
+                "-pix_fmt",
+                s.chroma.pix_fmt(),
+            ]);
+            push(&[
+                "-colorspace",
+                "bt709",
+                "-color_primaries",
+                "bt709",
+                "-color_trc",
+                "bt709",
+                "-color_range",
+                "tv",
+            ]);
             if with_audio {
                 push(&["-c:a", "libopus", "-b:a", "160k"]);
             }
         }
         OutputKind::Gif => {
-            push(&["-vf", "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3", "-loop", "0"]);
+            push(&[
+                "-vf",
+                "split[a][b];[a]palettegen=stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=3",
+                "-loop",
+                "0",
+            ]);
         }
         OutputKind::Mov => {
-            let pix = if s.alpha { "yuva444p10le" } else { "yuv444p10le" };
+            let pix = if s.alpha {
+                "yuva444p10le"
+            } else {
+                "yuv444p10le"
+            };
             push(&["-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", pix]);
             if with_audio {
                 push(&["-c:a", "aac", "-b:a", "192k"]);
@@ -226,10 +295,13 @@ impl FfmpegSink {
         // GIF and ProRes convert from RGB inside ffmpeg anyway; everything else gets planar YUV.
         let rgb_input = matches!(kind, OutputKind::Gif | OutputKind::Mov);
         let mut cmd = FfmpegCommand::new_with_path(&ffmpeg);
-        cmd.hide_banner().args(ffmpeg_args(kind, s, rgb_input)).overwrite().output(&tmp);
-        let mut child = cmd
-            .spawn()
-            .with_context(|| format!("cannot start ffmpeg ({}): {INSTALL_HINT}", ffmpeg.display()))?;
+        cmd.hide_banner()
+            .args(ffmpeg_args(kind, s, rgb_input))
+            .overwrite()
+            .output(&tmp);
+        let mut child = cmd.spawn().with_context(|| {
+            format!("cannot start ffmpeg ({}): {INSTALL_HINT}", ffmpeg.display())
+        })?;
         let mut stdin = child.take_stdin().context("ffmpeg gave no stdin")?;
         let iter = child.iter()?;
         let events = std::thread::spawn(move || drain_events(iter, |_| {}));
@@ -266,10 +338,18 @@ impl FfmpegSink {
     fn failure(&mut self) -> anyhow::Error {
         self.tx.take();
         let _ = self.child.kill();
-        let errors = self.events.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let errors = self
+            .events
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         let _ = self.child.wait();
         remove_any(&self.tmp);
-        anyhow!("ffmpeg failed while encoding {}: {}", self.final_path.display(), summarize_errors(&errors))
+        anyhow!(
+            "ffmpeg failed while encoding {}: {}",
+            self.final_path.display(),
+            summarize_errors(&errors)
+        )
     }
 }
 
@@ -300,13 +380,21 @@ impl FrameSink for FfmpegSink {
         self.tx.take();
         let t0 = Instant::now();
         let wrote = self.writer.take().map(|w| w.join());
-        let errors = self.events.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let errors = self
+            .events
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         let status = self.child.wait()?;
         self.report.wait += t0.elapsed();
         let write_ok = matches!(wrote, Some(Ok(Ok(()))));
         if !status.success() || !write_ok {
             remove_any(&self.tmp);
-            bail!("ffmpeg failed while encoding {}: {}", self.final_path.display(), summarize_errors(&errors));
+            bail!(
+                "ffmpeg failed while encoding {}: {}",
+                self.final_path.display(),
+                summarize_errors(&errors)
+            );
         }
         commit(&self.tmp, &self.final_path)?;
         Ok(self.report.clone())
@@ -347,7 +435,11 @@ impl Y4mSink {
             Chroma::Yuv420 => "420jpeg",
             Chroma::Yuv444 => "444",
         };
-        writeln!(out, "YUV4MPEG2 W{} H{} F{num}:{den} Ip A1:1 C{c} XCOLORRANGE=LIMITED", s.width, s.height)?;
+        writeln!(
+            out,
+            "YUV4MPEG2 W{} H{} F{num}:{den} Ip A1:1 C{c} XCOLORRANGE=LIMITED",
+            s.width, s.height
+        )?;
         Ok(Y4mSink {
             out: Some(out),
             tmp,
@@ -405,7 +497,8 @@ impl PngDirSink {
     pub fn new(final_path: &Path) -> Result<PngDirSink> {
         let final_path = PathBuf::from(final_path.to_string_lossy().trim_end_matches('/'));
         let tmp = temp_path(&final_path);
-        std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        std::fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         Ok(PngDirSink {
             tmp,
             final_path,
@@ -429,7 +522,9 @@ pub fn write_png(path: &Path, frame: &Frame) -> Result<()> {
 
 impl FrameSink for PngDirSink {
     fn write_frame(&mut self, frame: &Frame) -> Result<()> {
-        let p = self.tmp.join(format!("frame_{:06}.png", self.report.frames));
+        let p = self
+            .tmp
+            .join(format!("frame_{:06}.png", self.report.frames));
         write_png(&p, frame)?;
         self.report.frames += 1;
         Ok(())
@@ -479,9 +574,17 @@ impl FrameSink for GifSink {
         for p in frame.data.chunks_exact(3) {
             self.rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
         }
-        let mut gf = gif::Frame::from_rgba_speed(frame.width as u16, frame.height as u16, &mut self.rgba, 20);
+        let mut gf = gif::Frame::from_rgba_speed(
+            frame.width as u16,
+            frame.height as u16,
+            &mut self.rgba,
+            20,
+        );
         gf.delay = self.delay;
-        self.enc.as_mut().context("sink already finished")?.write_frame(&gf)?;
+        self.enc
+            .as_mut()
+            .context("sink already finished")?
+            .write_frame(&gf)?;
         self.report.frames += 1;
         Ok(())
     }
@@ -504,11 +607,25 @@ mod tests {
 
     #[test]
     fn kinds_by_extension() {
-        assert_eq!(OutputKind::from_path(Path::new("a.mp4")).unwrap(), OutputKind::Mp4);
-        assert_eq!(OutputKind::from_path(Path::new("a.WEBM")).unwrap(), OutputKind::Webm);
-        assert_eq!(OutputKind::from_path(Path::new("frames/")).unwrap(), OutputKind::PngDir);
-        assert_eq!(OutputKind::from_path(Path::new("frames")).unwrap(), OutputKind::PngDir);
-        let e = OutputKind::from_path(Path::new("a.avi")).unwrap_err().to_string();
+        assert_eq!(
+            OutputKind::from_path(Path::new("a.mp4")).unwrap(),
+            OutputKind::Mp4
+        );
+        assert_eq!(
+            OutputKind::from_path(Path::new("a.WEBM")).unwrap(),
+            OutputKind::Webm
+        );
+        assert_eq!(
+            OutputKind::from_path(Path::new("frames/")).unwrap(),
+            OutputKind::PngDir
+        );
+        assert_eq!(
+            OutputKind::from_path(Path::new("frames")).unwrap(),
+            OutputKind::PngDir
+        );
+        let e = OutputKind::from_path(Path::new("a.avi"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(".avi") && e.contains(".mp4"), "{e}");
     }
 
@@ -545,6 +662,10 @@ mod tests {
         sink.write_frame(&Frame::new(4, 2)).unwrap();
         sink.abort();
         assert!(!pngs.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp files left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp files left"
+        );
     }
 }

@@ -25,7 +25,8 @@ pub fn write_wav_mono(path: &Path, samples: &[f32], sample_rate: u32) -> Result<
         let v = (s.clamp(-1.0, 1.0) * 32767.0).round() as i16;
         out.extend_from_slice(&v.to_le_bytes());
     }
-    let mut f = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(&out)?;
     Ok(())
 }

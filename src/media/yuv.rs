@@ -34,22 +34,51 @@ impl Chroma {
 }
 
 // BT.709 coefficients scaled by 2^16, with the limited-range gains (219/255, 224/255) folded in.
-const YR: i32 = 12_226; // 0.2126 * 219/255 * 65536
-const YG: i32 = 41_130; // 0.7152 * 219/255 * 65536
-const YB: i32 = 4_152; // 0.0722 * 219/255 * 65536
-const UR: i32 = -6_740; // -0.1146 * 224/255 * 65536
-const UG: i32 = -22_664; // -0.3854 * 224/255 * 65536
-const UB: i32 = 29_404; // 0.5 * 224/255 * 65536
-const VR: i32 = 29_404;
-const VG: i32 = -26_710; // -0.4542 * 224/255 * 65536
-const VB: i32 = -2_694; // -0.0458 * 224/255 * 65536
+const YR: i32 = 11_966; // 0.2126 * 219/255 * 65536
+const YG: i32 = 40_254; // 0.7152 * 219/255 * 65536
+const YB: i32 = 4_064; // 0.0722 * 219/255 * 65536
+const UR: i32 = -6_596; // -0.1146 * 224/255 * 65536
+const UG: i32 = -22_189; // -0.3854 * 224/255 * 65536
+const UB: i32 = 28_784; // 0.5 * 224/255 * 65536
+const VR: i32 = 28_784;
+const VG: i32 = -26_145; // -0.4542 * 224/255 * 65536
+const VB: i32 = -2_639; // -0.0458 * 224/255 * 65536
 
-#[inline]
+#[inline(always)]
 fn luma(r: i32, g: i32, b: i32) -> u8 {
     (((YR * r + YG * g + YB * b + 32_768) >> 16) + 16) as u8
 }
 
-#[inline]
+crate::multiversion! {
+    /// Luma of one RGB row (vectorized per CPU; same fixed-point formula as [`luma`]).
+    fn luma_row(out: &mut [u8], src: &[u8]) {
+        for (o, p) in out.iter_mut().zip(src.chunks_exact(3)) {
+            let acc = YR as u32 * p[0] as u32 + YG as u32 * p[1] as u32 + YB as u32 * p[2] as u32;
+            *o = (((acc + 32_768) >> 16) + 16) as u8;
+        }
+    }
+}
+
+crate::multiversion! {
+    /// Chroma of a pair of RGB rows over whole 2x2 blocks.
+    fn chroma_rows(ur: &mut [u8], vr: &mut [u8], top: &[u8], bottom: &[u8]) {
+        for (((u, v), a), b) in ur
+            .iter_mut()
+            .zip(vr.iter_mut())
+            .zip(top.chunks_exact(6))
+            .zip(bottom.chunks_exact(6))
+        {
+            let r = (a[0] as i32 + a[3] as i32 + b[0] as i32 + b[3] as i32 + 2) >> 2;
+            let g = (a[1] as i32 + a[4] as i32 + b[1] as i32 + b[4] as i32 + 2) >> 2;
+            let bl = (a[2] as i32 + a[5] as i32 + b[2] as i32 + b[5] as i32 + 2) >> 2;
+            let (cu, cv) = chroma(r, g, bl);
+            *u = cu;
+            *v = cv;
+        }
+    }
+}
+
+#[inline(always)]
 fn chroma(r: i32, g: i32, b: i32) -> (u8, u8) {
     let u = ((UR * r + UG * g + UB * b + 32_768) >> 16) + 128;
     let v = ((VR * r + VG * g + VB * b + 32_768) >> 16) + 128;
@@ -75,7 +104,11 @@ pub fn rgb_to_yuv(frame: &Frame, chroma_mode: Chroma, out: &mut Vec<u8>) {
                 .zip(frame.data.par_chunks(stride))
                 .for_each(|(((yr, ur), vr), src)| {
                     for x in 0..w {
-                        let (r, g, b) = (src[3 * x] as i32, src[3 * x + 1] as i32, src[3 * x + 2] as i32);
+                        let (r, g, b) = (
+                            src[3 * x] as i32,
+                            src[3 * x + 1] as i32,
+                            src[3 * x + 2] as i32,
+                        );
                         yr[x] = luma(r, g, b);
                         let (u, v) = chroma(r, g, b);
                         ur[x] = u;
@@ -93,15 +126,23 @@ pub fn rgb_to_yuv(frame: &Frame, chroma_mode: Chroma, out: &mut Vec<u8>) {
                 .zip(frame.data.par_chunks(2 * stride))
                 .for_each(|(((yrows, ur), vr), src)| {
                     let two = src.len() > stride;
-                    for x in 0..w {
-                        let i = 3 * x;
-                        yrows[x] = luma(src[i] as i32, src[i + 1] as i32, src[i + 2] as i32);
-                        if two {
-                            let j = stride + i;
-                            yrows[w + x] = luma(src[j] as i32, src[j + 1] as i32, src[j + 2] as i32);
-                        }
+                    let (y0, y1) = yrows.split_at_mut(w.min(yrows.len()));
+                    luma_row(y0, &src[..stride]);
+                    if two {
+                        luma_row(y1, &src[stride..2 * stride]);
                     }
-                    for cx in 0..cw {
+                    // Whole 2x2 blocks: shifts, no division (this runs 500k times per 1080p frame).
+                    let full = if two { w / 2 } else { 0 };
+                    if two {
+                        chroma_rows(
+                            &mut ur[..full],
+                            &mut vr[..full],
+                            &src[..stride],
+                            &src[stride..2 * stride],
+                        );
+                    }
+                    // Edge blocks (odd width or a last single row).
+                    for cx in full..cw {
                         let (mut r, mut g, mut b, mut n) = (0, 0, 0, 0);
                         for dy in 0..if two { 2 } else { 1 } {
                             for dx in 0..2 {

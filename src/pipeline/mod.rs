@@ -24,7 +24,12 @@ pub use profile::{Aspect, Profile, Quality, parse_resolution};
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Features of an audio file at `fps`, and how long decoding and analysis took.
-pub fn analyze_file(path: &Path, fps: f64, start: f64, duration: Option<f64>) -> Result<(Features, Duration)> {
+pub fn analyze_file(
+    path: &Path,
+    fps: f64,
+    start: f64,
+    duration: Option<f64>,
+) -> Result<(Features, Duration)> {
     let t = Instant::now();
     let params = AnalysisParams::default();
     let samples = decode_audio(path, params.sample_rate, start, duration)?;
@@ -138,9 +143,18 @@ pub fn render(job: RenderJob) -> Result<RenderReport> {
         .thread_name(|i| format!("render-{i}"))
         .build()
         .context("cannot start render threads")?;
-    let mut scene = Scene::new(&job.preset, p.width, p.height, job.seed, &job.fonts, job.features.clone())?;
+    let mut scene = Scene::new(
+        &job.preset,
+        p.width,
+        p.height,
+        job.seed,
+        &job.fonts,
+        job.features.clone(),
+    )?;
     for (pal, m) in scene.missing_glyphs() {
-        eprintln!("warning: palette `{pal}` has {m}, which no font can draw (it renders blank); pass --font with a font that has it");
+        eprintln!(
+            "warning: palette `{pal}` has {m}, which no font can draw (it renders blank); pass --font with a font that has it"
+        );
     }
     let settings = EncodeSettings {
         width: p.width,
@@ -189,6 +203,7 @@ pub fn render(job: RenderJob) -> Result<RenderReport> {
 
 /// Render frame `index` exactly as the full render would (earlier frames are replayed for
 /// stateful effects and feedback) and return it.
+#[allow(clippy::too_many_arguments)] // mirrors Scene::new's inputs plus the frame and threads
 pub fn render_still(
     preset: &Preset,
     features: Arc<Features>,
@@ -199,7 +214,9 @@ pub fn render_still(
     index: u64,
     workers: usize,
 ) -> Result<Frame> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(workers.max(1)).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()?;
     let mut scene = Scene::new(preset, width, height, seed, fonts, features)?;
     let mut frame = Frame::new(width, height);
     // Without feedback only the effects carry state, and they advance at cell resolution, so

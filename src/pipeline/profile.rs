@@ -91,13 +91,23 @@ pub fn parse_resolution(s: &str) -> Result<(usize, usize), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("resolution `{s}` must look like 1920x1080"))?;
-    let w: usize = w.trim().parse().map_err(|_| format!("resolution `{s}`: width is not a number"))?;
-    let h: usize = h.trim().parse().map_err(|_| format!("resolution `{s}`: height is not a number"))?;
+    let w: usize = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("resolution `{s}`: width is not a number"))?;
+    let h: usize = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("resolution `{s}`: height is not a number"))?;
     if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err(format!("resolution `{s}`: width and height must be between 16 and 8192"));
+        return Err(format!(
+            "resolution `{s}`: width and height must be between 16 and 8192"
+        ));
     }
     if w % 2 == 1 || h % 2 == 1 {
-        return Err(format!("resolution `{s}`: width and height must be even (H.264 4:2:0 needs it)"));
+        return Err(format!(
+            "resolution `{s}`: width and height must be even (H.264 4:2:0 needs it)"
+        ));
     }
     Ok((w, h))
 }

@@ -139,12 +139,23 @@ impl Layer {
         let place = Placement::fit(setup.width, setup.height, m.width, m.height);
         let geo = GridGeom::new(place.cols, place.rows, m.width, m.height);
         let c = &spec.color;
-        let colors: Vec<[u8; 3]> = c.colors.iter().filter_map(|s| parse_hex(s.get_ref())).collect();
+        let colors: Vec<[u8; 3]> = c
+            .colors
+            .iter()
+            .filter_map(|s| parse_hex(s.get_ref()))
+            .collect();
         let coloring = match c.mode.get_ref().as_str() {
             "palette" => {
-                let name = c.palette.as_ref().map(|p| p.get_ref().as_str()).unwrap_or("neon");
+                let name = c
+                    .palette
+                    .as_ref()
+                    .map(|p| p.get_ref().as_str())
+                    .unwrap_or("neon");
                 let pal = crate::palette::Palettes::builtin().color_palette(name);
-                Coloring::Table(pal.map(|p| p.colors.clone()).unwrap_or_else(|| vec![[255; 3]]))
+                Coloring::Table(
+                    pal.map(|p| p.colors.clone())
+                        .unwrap_or_else(|| vec![[255; 3]]),
+                )
             }
             "gradient" => Coloring::Gradient(Gradient::oklab(&colors)),
             "mono" => Coloring::Mono(colors.first().copied().unwrap_or([255; 3])),
@@ -204,7 +215,11 @@ impl Layer {
     /// Evaluate the effect and fill the cell grid for frame `ctx.index`.
     pub fn update(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
         let fi = ctx.index as usize;
-        for (v, (t, spec)) in self.values.iter_mut().zip(self.params.iter().zip(self.spec.params)) {
+        for (v, (t, spec)) in self
+            .values
+            .iter_mut()
+            .zip(self.params.iter().zip(self.spec.params))
+        {
             *v = spec.clamp(t.value(fi));
         }
         self.field.reset();
@@ -214,7 +229,8 @@ impl Layer {
             spectrum,
             seed: self.seed,
         };
-        self.effect.render(&self.geo, &self.values, &ectx, &mut self.field);
+        self.effect
+            .render(&self.geo, &self.values, &ectx, &mut self.field);
         self.fill_cells(ctx, feats);
     }
 
@@ -234,16 +250,24 @@ impl Layer {
         let cols = self.geo.cols.max(1) as f32;
         let rows = self.geo.rows.max(1) as f32;
         let (hue_base, hue_scale, sat, source) = match &self.coloring {
-            Coloring::Hsv { source, base, scale, saturation } => {
-                (base.value(fi), scale.value(fi), saturation.value(fi), Some(*source))
-            }
+            Coloring::Hsv {
+                source,
+                base,
+                scale,
+                saturation,
+            } => (
+                base.value(fi),
+                scale.value(fi),
+                saturation.value(fi),
+                Some(*source),
+            ),
             _ => (0.0, 0.0, 0.0, None),
         };
         let centroid = feats.get(Feature::Centroid);
         for i in 0..self.geo.len() {
             let v = self.field.value[i];
             let cell = &mut self.cells.cells[i];
-            if !(v > threshold) || n_ramp < 2 {
+            if v.is_nan() || v <= threshold || n_ramp < 2 {
                 cell.glyph = 0;
                 continue;
             }
@@ -266,7 +290,11 @@ impl Layer {
                         HueSource::Value => hue_base + hue_scale * 0.15 * v,
                         HueSource::Effect => {
                             let e = self.field.hue[i];
-                            if e.is_finite() { hue_base + e } else { hue_base }
+                            if e.is_finite() {
+                                hue_base + e
+                            } else {
+                                hue_base
+                            }
                         }
                         HueSource::GradientH => hue_base + hue_scale * g.col[i] / cols,
                         HueSource::GradientV => hue_base + hue_scale * g.row[i] / rows,

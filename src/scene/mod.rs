@@ -107,7 +107,10 @@ impl Scene {
         for l in &preset.layers {
             let pal = load_palette(l.palette.get_ref())?;
             let px = grid_px(l.grid.get_ref(), width, height);
-            chars_by_px.entry(px).or_default().extend(pal.chars.iter().copied());
+            chars_by_px
+                .entry(px)
+                .or_default()
+                .extend(pal.chars.iter().copied());
             palettes.push((px, pal));
         }
         let mut atlases: BTreeMap<u32, Arc<GlyphAtlas>> = BTreeMap::new();

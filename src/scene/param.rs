@@ -92,9 +92,7 @@ impl<'de> Deserialize<'de> for Param {
                             amount_set = true;
                         }
                         "attack" => p.attack = non_negative(map.next_value::<f64>()?, "attack")?,
-                        "release" => {
-                            p.release = non_negative(map.next_value::<f64>()?, "release")?
-                        }
+                        "release" => p.release = non_negative(map.next_value::<f64>()?, "release")?,
                         "feature" => {
                             let name: String = map.next_value()?;
                             let f = Feature::from_name(&name).ok_or_else(|| {
@@ -124,7 +122,9 @@ fn non_negative<E: de::Error>(v: f64, what: &str) -> Result<f32, E> {
     if v >= 0.0 && v.is_finite() {
         Ok(v as f32)
     } else {
-        Err(E::custom(format!("`{what}` is a time in seconds and must be >= 0")))
+        Err(E::custom(format!(
+            "`{what}` is a time in seconds and must be >= 0"
+        )))
     }
 }
 
@@ -186,7 +186,12 @@ impl ParamTrack {
     pub fn value(&self, frame: usize) -> f32 {
         let Some(p) = &self.param else { return 0.0 };
         if self.envelope.is_empty() {
-            return p.base + if p.feature.is_some() { p.amount * 0.3 } else { 0.0 };
+            return p.base
+                + if p.feature.is_some() {
+                    p.amount * 0.3
+                } else {
+                    0.0
+                };
         }
         p.base + p.amount * self.envelope[frame.min(self.envelope.len() - 1)]
     }
@@ -212,7 +217,9 @@ mod tests {
 
     #[test]
     fn bad_tables_are_errors_naming_the_problem() {
-        let e = toml::from_str::<T>("p = { base = 1, feature = \"bas\" }").err().unwrap();
+        let e = toml::from_str::<T>("p = { base = 1, feature = \"bas\" }")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("unknown feature `bas`"), "{e}");
         let e = toml::from_str::<T>("p = { bsae = 1 }").err().unwrap();
         assert!(e.to_string().contains("bsae"), "{e}");

@@ -288,8 +288,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T, PresetError> {
-        let line_no = (span.end > 0 || span.start > 0)
-            .then(|| self.src[..span.start.min(self.src.len())].matches('\n').count() + 1);
+        let line_no = (span.end > 0 || span.start > 0).then(|| {
+            self.src[..span.start.min(self.src.len())]
+                .matches('\n')
+                .count()
+                + 1
+        });
         Err(PresetError {
             origin: self.origin.to_string(),
             line_no,
@@ -337,7 +341,11 @@ impl Checker<'_> {
                     format!(
                         "{owner} has no parameter `{}`{hint}; its parameters: {}",
                         key.get_ref(),
-                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
                     ),
                 );
             }
@@ -386,7 +394,10 @@ impl Preset {
 
     fn validate(&self, chk: &Checker) -> Result<(), PresetError> {
         if self.layers.is_empty() {
-            return chk.err(0..0, "no layers: add at least one [[layers]] table with an `effect`".into());
+            return chk.err(
+                0..0,
+                "no layers: add at least one [[layers]] table with an `effect`".into(),
+            );
         }
         let grids: Vec<&str> = GRID_SIZES.iter().map(|g| g.0).collect();
         let effects: Vec<&str> = crate::effects::all().iter().map(|e| e.name).collect();
@@ -402,7 +413,11 @@ impl Preset {
         for layer in &self.layers {
             chk.one_of("effect", &layer.effect, &effects)?;
             let spec = crate::effects::find(layer.effect.get_ref()).expect("checked above");
-            chk.params(&format!("effect `{}`", spec.name), &layer.params, spec.params)?;
+            chk.params(
+                &format!("effect `{}`", spec.name),
+                &layer.params,
+                spec.params,
+            )?;
             chk.one_of("grid", &layer.grid, &grids)?;
             let pal = layer.palette.get_ref();
             if !(pal.ends_with(".toml") || char_pals.contains(&pal.as_str())) {
@@ -410,7 +425,10 @@ impl Preset {
             }
             chk.one_of("blend mode", &layer.blend, &blends)?;
             if !(0.0..1.0).contains(&layer.threshold) {
-                return chk.err(layer.effect.span(), format!("threshold {} must be in 0..1", layer.threshold));
+                return chk.err(
+                    layer.effect.span(),
+                    format!("threshold {} must be in 0..1", layer.threshold),
+                );
             }
             let c = &layer.color;
             chk.one_of("colour mode", &c.mode, COLOR_MODES)?;
@@ -420,7 +438,10 @@ impl Preset {
             }
             for col in &c.colors {
                 if parse_hex(col.get_ref()).is_none() {
-                    return chk.err(col.span(), format!("`{}` is not a #rrggbb colour", col.get_ref()));
+                    return chk.err(
+                        col.span(),
+                        format!("`{}` is not a #rrggbb colour", col.get_ref()),
+                    );
                 }
             }
             if let Some(h) = &c.harmony {
@@ -428,30 +449,59 @@ impl Preset {
             }
             match c.mode.get_ref().as_str() {
                 "palette" if c.palette.is_none() => {
-                    return chk.err(c.mode.span(), format!("colour mode `palette` needs `palette = \"NAME\"`; colour palettes: {}", color_pals.join(", ")));
+                    return chk.err(
+                        c.mode.span(),
+                        format!(
+                            "colour mode `palette` needs `palette = \"NAME\"`; colour palettes: {}",
+                            color_pals.join(", ")
+                        ),
+                    );
                 }
                 "gradient" | "mono" | "harmony" if c.colors.is_empty() => {
-                    return chk.err(c.mode.span(), format!("colour mode `{}` needs `colors = [\"#rrggbb\", ...]`", c.mode.get_ref()));
+                    return chk.err(
+                        c.mode.span(),
+                        format!(
+                            "colour mode `{}` needs `colors = [\"#rrggbb\", ...]`",
+                            c.mode.get_ref()
+                        ),
+                    );
                 }
                 "harmony" if c.harmony.is_none() => {
-                    return chk.err(c.mode.span(), format!("colour mode `harmony` needs `harmony = \"NAME\"`; harmonies: {}", Harmony::NAMES.join(", ")));
+                    return chk.err(
+                        c.mode.span(),
+                        format!(
+                            "colour mode `harmony` needs `harmony = \"NAME\"`; harmonies: {}",
+                            Harmony::NAMES.join(", ")
+                        ),
+                    );
                 }
                 _ => {}
             }
         }
         if let Some(fb) = &self.feedback {
             chk.one_of("feedback blend mode", &fb.blend, &blends)?;
-            chk.one_of("feedback transform", &fb.transform, FeedbackTransform::NAMES)?;
+            chk.one_of(
+                "feedback transform",
+                &fb.transform,
+                FeedbackTransform::NAMES,
+            )?;
         }
         let shaders: Vec<&str> = crate::shaders::all().iter().map(|s| s.name).collect();
         let tints: Vec<&str> = pals.tints.iter().map(|t| t.name.as_str()).collect();
         for step in &self.shaders {
             chk.one_of("shader", &step.name, &shaders)?;
             let spec = crate::shaders::find(step.name.get_ref()).expect("checked above");
-            chk.params(&format!("shader `{}`", spec.name), &step.params, spec.params)?;
+            chk.params(
+                &format!("shader `{}`", spec.name),
+                &step.params,
+                spec.params,
+            )?;
             if let Some(t) = &step.tint {
                 if spec.name != "color_grade" {
-                    return chk.err(t.span(), format!("`tint` only applies to color_grade, not `{}`", spec.name));
+                    return chk.err(
+                        t.span(),
+                        format!("`tint` only applies to color_grade, not `{}`", spec.name),
+                    );
                 }
                 chk.one_of("tint", t, &tints)?;
             }
@@ -493,7 +543,11 @@ pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
         line_no: None,
         message: format!(
             "no built-in preset or file by that name{}; built-ins: {}",
-            if near.is_empty() { String::new() } else { format!(" (did you mean {}?)", near.join(", ")) },
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", near.join(", "))
+            },
             names.join(", ")
         ),
     })

@@ -4,14 +4,17 @@
 
 use rayon::prelude::*;
 
+use super::kernels::lerp_bytes;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
 
+const MAX_SHIFT: f32 = 50.0;
+
 const PARAMS: &[ParamSpec] = &[ParamSpec::new(
     "amount",
     0.0,
-    50.0,
+    MAX_SHIFT,
     3.0,
     "displacement in pixels (red right, blue left)",
 )];
@@ -22,14 +25,21 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
     doc: "chromatic aberration: red shifted right, blue left",
     params: PARAMS,
     heavy: false,
-    make: || Box::new(Chromatic),
+    make: || Box::new(Chromatic::default()),
 };
 
-struct Chromatic;
+/// Edge padding of the channel planes: the whole shift plus the interpolation tap.
+const PAD: usize = MAX_SHIFT as usize + 2;
+
+#[derive(Default)]
+struct Chromatic {
+    /// Per band: padded red and blue planes, then their shifted results.
+    scratch: Vec<u8>,
+}
 
 impl Shader for Chromatic {
     fn apply(&mut self, frame: &mut Frame, params: &[f32], _ctx: &FrameCtx) {
-        let Some((w, _)) = util::dims(frame) else {
+        let Some((w, h)) = util::dims(frame) else {
             return;
         };
         let [amount] = util::read::<1>(params, PARAMS);
@@ -38,41 +48,44 @@ impl Shader for Chromatic {
         if fixed == 0 {
             return;
         }
+        let (n, f) = ((fixed >> 8).min(PAD - 2), (fixed & 255) as u16);
         let stride = w * 3;
+        let band = util::band_rows(w);
+        let padded = w + 2 * PAD;
+        let per_band = 2 * padded + 2 * w;
+        util::ensure_len(&mut self.scratch, h.div_ceil(band) * per_band);
         frame
             .data
-            .par_chunks_mut(util::band_rows(w) * stride)
-            .for_each(|band| {
-                for row in band.chunks_exact_mut(stride) {
-                    shift_channel(row, 0, fixed, true);
-                    shift_channel(row, 2, fixed, false);
+            .par_chunks_mut(band * stride)
+            .zip(self.scratch.par_chunks_mut(per_band))
+            .for_each(|(rows, scratch)| {
+                let (red, rest) = scratch.split_at_mut(padded);
+                let (blue, rest) = rest.split_at_mut(padded);
+                let (red_out, blue_out) = rest.split_at_mut(w);
+                for row in rows.chunks_exact_mut(stride) {
+                    for ((px, r), b) in row
+                        .chunks_exact(3)
+                        .zip(&mut red[PAD..])
+                        .zip(&mut blue[PAD..])
+                    {
+                        *r = px[0];
+                        *b = px[2];
+                    }
+                    let (r0, r1, b0, b1) =
+                        (red[PAD], red[PAD + w - 1], blue[PAD], blue[PAD + w - 1]);
+                    red[..PAD].fill(r0);
+                    red[PAD + w..].fill(r1);
+                    blue[..PAD].fill(b0);
+                    blue[PAD + w..].fill(b1);
+                    // Red at x samples x − n − f/256, blue samples x + n + f/256.
+                    lerp_bytes(red_out, &red[PAD - n..], &red[PAD - n - 1..], f);
+                    lerp_bytes(blue_out, &blue[PAD + n..], &blue[PAD + n + 1..], f);
+                    for ((px, &r), &b) in row.chunks_exact_mut(3).zip(&*red_out).zip(&*blue_out) {
+                        px[0] = r;
+                        px[2] = b;
+                    }
                 }
             });
-    }
-}
-
-/// Displace channel `c` of one row by `fixed / 256` pixels, right (`right`) or left, in place.
-/// Sampling `x ∓ d` only reads samples the sweep has not written yet: right-to-left when
-/// shifting right, left-to-right when shifting left.
-fn shift_channel(row: &mut [u8], c: usize, fixed: usize, right: bool) {
-    let w = row.len() / 3;
-    let (n, f) = (fixed >> 8, (fixed & 255) as u16);
-    let at = |row: &[u8], x: usize| row[3 * x.min(w - 1) + c] as u16;
-    let mix = |a: u16, b: u16| ((a * (256 - f) + b * f + 128) >> 8) as u8;
-    if right {
-        for x in (0..w).rev() {
-            // Sample at x − n − f/256: between x − n (weight 1 − f) and x − n − 1 (weight f).
-            let v = match x.checked_sub(n) {
-                Some(i) => mix(at(row, i), at(row, i.saturating_sub(1))),
-                None => row[c],
-            };
-            row[3 * x + c] = v;
-        }
-    } else {
-        for x in 0..w {
-            let i = x + n;
-            row[3 * x + c] = mix(at(row, i), at(row, i + 1));
-        }
     }
 }
 

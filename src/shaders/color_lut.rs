@@ -8,6 +8,10 @@ use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
 
 /// Tables for one frame: one shared by all channels, or one per channel.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built and consumed on the stack once per frame"
+)]
 enum Luts {
     One([u8; 256]),
     Three([[u8; 256]; 3]),

@@ -1,13 +1,18 @@
-//! `crt`: barrel distortion of a curved CRT screen. The output point `p` (in [-1, 1]²) samples
-//! the source at `p · (1 + k·|p|²)`; samples beyond the picture are black, so the corners round
-//! off. Bilinear sampling, with the border antialiased by treating outside taps as black.
+//! `crt`: barrel distortion of a curved CRT screen. The output point `(u, v)` (in [-1, 1]²)
+//! samples the source at `u' = u·(1 + k(u² + v²))`, `v' = v·(1 + k(u'² + v²))`: the classic
+//! `p·(1 + k·|p|²)` barrel, with the vertical term taken at the displaced column so that the
+//! warp splits into a vertical and a horizontal 1-D bilinear pass, each a few SIMD blends per
+//! row (see `remap::sample_row_separable`), instead of a per-pixel four-tap gather. Samples beyond the picture are black, so the corners round off,
+//! antialiased by treating outside taps as black.
 //!
-//! The remap is separable into per-column and per-row terms (`sx = U[x]·a[y] + C[x]`,
-//! `sy = A[y] + B[y]·K[x]`), so the "remap table" is O(width + height) floats, rebuilt per frame
-//! for free, and a modulated strength costs nothing extra.
+//! The coordinates are separable into per-column and per-row terms (`sx = U[x]·a[y] + C[x]`,
+//! `sy = A[y] + B[y]·K[x']`), so the "remap table" is O(width + height) floats, rebuilt per
+//! frame for free, and a modulated strength costs nothing extra.
 
 use rayon::prelude::*;
 
+use super::remap::{self, FRAC_BITS};
+use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
@@ -35,15 +40,12 @@ struct Crt {
     cols: Vec<[f32; 3]>,
     /// Per-row terms: `a`, `A`, `B`.
     rows: Vec<[f32; 3]>,
+    /// Per-band sample coordinates (`sx` then `sy`) and resampling scratch.
+    coords: Vec<i32>,
+    scratch: Vec<remap::SepScratch>,
     /// Output buffer, swapped with the frame's.
     out: Vec<u8>,
 }
-
-/// 8-bit fixed-point fraction of sample coordinates.
-const FRAC: f32 = 256.0;
-/// Three channels in 16-bit lanes of a u64.
-const LANES: u64 = 0x0000_00FF_00FF_00FF;
-const HALF: u64 = 0x0000_0080_0080_0080;
 
 impl Crt {
     /// Build the separable terms for strength `k`. With `u` the normalized column coordinate,
@@ -52,7 +54,7 @@ impl Crt {
     fn build(&mut self, w: usize, h: usize, k: f64) {
         let norm = |i: usize, n: usize| (i as f64 + 0.5) / n as f64 * 2.0 - 1.0;
         let (hw, hh) = (w as f64 / 2.0, h as f64 / 2.0);
-        let f = FRAC as f64;
+        let f = (1 << FRAC_BITS) as f64;
         self.cols.clear();
         self.cols.extend((0..w).map(|x| {
             let u = norm(x, w);
@@ -84,70 +86,37 @@ impl Shader for Crt {
             return;
         }
         self.build(w, h, k as f64);
-        util::ensure_len(&mut self.out, frame.data.len());
-        let (src, cols, rows) = (&frame.data, &self.cols, &self.rows);
         let stride = w * 3;
         let band = util::band_rows(w);
+        let bands = h.div_ceil(band);
+        util::ensure_len(&mut self.out, frame.data.len());
+        util::ensure_len(&mut self.coords, bands * 2 * w);
+        self.scratch.resize_with(bands, Default::default);
+        let (src, cols, rows) = (&frame.data, &self.cols, &self.rows);
         self.out
             .par_chunks_mut(band * stride)
+            .zip(self.coords.par_chunks_mut(2 * w))
+            .zip(self.scratch.par_iter_mut())
             .enumerate()
-            .for_each(|(b, out)| {
+            .for_each(|(b, ((out, coords), scratch))| {
+                let (sx, sy) = coords.split_at_mut(w);
                 for (i, row) in out.chunks_exact_mut(stride).enumerate() {
-                    let [a, ay, by] = rows[b * band + i];
-                    for (px, &[u, c, kx]) in row.chunks_exact_mut(3).zip(cols) {
-                        let sx = (u * a + c) as i32;
-                        let sy = (ay + by * kx) as i32;
-                        let v = sample(src, w, h, sx, sy);
-                        px[0] = v as u8;
-                        px[1] = (v >> 16) as u8;
-                        px[2] = (v >> 32) as u8;
-                    }
+                    coordinates(sx, sy, cols, rows[b * band + i]);
+                    remap::sample_row_separable(src, w, h, sx, sy, row, scratch);
                 }
             });
         std::mem::swap(&mut frame.data, &mut self.out);
     }
 }
 
-/// The pixel at byte offset `i`, channels spread into 16-bit lanes.
-#[inline(always)]
-fn load(src: &[u8], i: usize) -> u64 {
-    src[i] as u64 | (src[i + 1] as u64) << 16 | (src[i + 2] as u64) << 32
-}
-
-/// Lerp of two spread pixels with an 8-bit weight; no lane overflows (255 · 256 < 2¹⁶).
-#[inline(always)]
-fn lerp(a: u64, b: u64, f: u64) -> u64 {
-    ((a * (256 - f) + b * f + HALF) >> 8) & LANES
-}
-
-/// Bilinear sample at 8-bit fixed-point source coordinates; taps outside the picture are black.
-#[inline(always)]
-fn sample(src: &[u8], w: usize, h: usize, sx: i32, sy: i32) -> u64 {
-    let (x0, y0) = (sx >> 8, sy >> 8);
-    let (fx, fy) = ((sx & 255) as u64, (sy & 255) as u64);
-    let (w, h) = (w as i32, h as i32);
-    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-        let i = (y0 * w + x0) as usize * 3;
-        let j = i + w as usize * 3;
-        return lerp(
-            lerp(load(src, i), load(src, i + 3), fx),
-            lerp(load(src, j), load(src, j + 3), fx),
-            fy,
-        );
-    }
-    if x0 < -1 || y0 < -1 || x0 >= w || y0 >= h {
-        return 0;
-    }
-    let tap = |x: i32, y: i32| {
-        if x < 0 || y < 0 || x >= w || y >= h {
-            0
-        } else {
-            load(src, (y * w + x) as usize * 3)
+multiversion! {
+    fn coordinates(sx: &mut [i32], sy: &mut [i32], cols: &[[f32; 3]], row: [f32; 3]) {
+        let [a, ay, by] = row;
+        for ((x, y), &[u, c, kx]) in sx.iter_mut().zip(sy.iter_mut()).zip(cols) {
+            *x = util::round_i32(u * a + c);
+            *y = util::round_i32(ay + by * kx);
         }
-    };
-    let top = lerp(tap(x0, y0), tap(x0 + 1, y0), fx);
-    let bottom = lerp(tap(x0, y0 + 1), tap(x0 + 1, y0 + 1), fx);
-    lerp(top, bottom, fy)
+    }
 }
 
 #[cfg(test)]

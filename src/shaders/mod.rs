@@ -12,19 +12,36 @@
 //!   live in the shader object.
 
 mod bloom;
+mod channel;
 mod chromatic;
 mod color_lut;
 mod color_matrix;
 mod crt;
+mod edge_glow;
+mod glitch;
 mod grain;
+mod halftone;
+mod kaleidoscope;
+mod kernels;
+mod mirror;
+mod pixel_sort;
+mod pixelate;
+mod radial_blur;
 mod registry;
+mod remap;
 mod resample;
 mod scanlines;
 mod simd;
+mod soft_focus;
+mod static_noise;
+mod threshold;
 mod tonemap;
 mod util;
 mod vignette;
+mod wave;
 
+#[cfg(test)]
+mod conformance;
 #[cfg(test)]
 mod test_util;
 #[cfg(test)]

@@ -1,28 +1,52 @@
 //! The table of every shader, name lookup and "did you mean" suggestions.
 
 use super::ShaderSpec;
-use super::{bloom, chromatic, color_lut, color_matrix, crt, grain, scanlines, vignette};
+use super::{
+    bloom, channel, chromatic, color_lut, color_matrix, crt, edge_glow, glitch, grain, halftone,
+    kaleidoscope, mirror, pixel_sort, pixelate, radial_blur, scanlines, soft_focus, static_noise,
+    threshold, vignette, wave,
+};
 
 /// Every shader, sorted by name (checked by a test) so `find` can binary-search.
 static ALL: &[ShaderSpec] = &[
+    glitch::BLOCK_GLITCH,
     bloom::SPEC,
     color_lut::BRIGHTNESS,
+    channel::CHANNEL_SHIFT,
+    channel::CHANNEL_SWAP,
     chromatic::SPEC,
     color_lut::COLOR_GRADE,
     color_matrix::COLOR_RAMP,
     color_lut::COLOR_WOBBLE,
     color_lut::CONTRAST,
     crt::SPEC,
+    glitch::DATA_BEND,
+    edge_glow::SPEC,
     color_lut::GAMMA,
+    glitch::GLITCH_BANDS,
     grain::SPEC,
+    halftone::SPEC,
     color_matrix::HUE_ROTATE,
     color_lut::INVERT,
+    kaleidoscope::SPEC,
     color_lut::LEVELS,
+    mirror::MIRROR_DIAG,
+    mirror::MIRROR_H,
+    mirror::MIRROR_QUAD,
+    mirror::MIRROR_V,
+    pixel_sort::SPEC,
+    pixelate::SPEC,
     color_lut::POSTERIZE,
+    radial_blur::SPEC,
+    channel::RGB_SPLIT_RADIAL,
     color_matrix::SATURATION,
     scanlines::SPEC,
+    soft_focus::SPEC,
     color_lut::SOLARIZE,
+    static_noise::SPEC,
+    threshold::SPEC,
     vignette::SPEC,
+    wave::SPEC,
 ];
 
 /// Every shader, sorted by name.

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use super::simd::multiversion;
+use super::kernels::scale_bytes;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
@@ -52,16 +52,7 @@ impl Shader for Scanlines {
             .par_chunks_mut(stride)
             .skip(spacing - 1)
             .step_by(spacing)
-            .for_each(|row| scale(row, factor));
-    }
-}
-
-multiversion! {
-    /// `p · factor / 256`, rounded; `factor` ≤ 256.
-    pub(super) fn scale(row: &mut [u8], factor: u16) {
-        for p in row {
-            *p = ((*p as u16 * factor + 128) >> 8) as u8;
-        }
+            .for_each(|row| scale_bytes(row, factor));
     }
 }
 

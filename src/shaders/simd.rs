@@ -15,7 +15,7 @@ pub(super) enum Level {
     Base,
     /// AVX2 available.
     Avx2,
-    /// AVX-512 BW available.
+    /// AVX-512 BW (and AVX2) available.
     Avx512,
 }
 
@@ -32,7 +32,8 @@ fn caps() -> Caps {
 
 #[cfg(target_arch = "x86_64")]
 fn detect() -> Caps {
-    let level = if is_x86_feature_detected!("avx512bw") {
+    // AVX-512 kernels may also use AVX2 intrinsics, so that level requires both.
+    let level = if is_x86_feature_detected!("avx512bw") && is_x86_feature_detected!("avx2") {
         Level::Avx512
     } else if is_x86_feature_detected!("avx2") {
         Level::Avx2
@@ -86,7 +87,8 @@ pub(super) fn level() -> Level {
     }
 }
 
-fn vbmi() -> bool {
+/// Whether AVX-512 VBMI byte permutes are available.
+pub(super) fn vbmi() -> bool {
     !forced_base() && caps().vbmi
 }
 

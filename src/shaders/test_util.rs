@@ -1,6 +1,6 @@
 //! Fixtures shared by the shader tests.
 
-use super::{Shader, ShaderSpec, find, simd};
+use super::{ShaderSpec, find, simd};
 use crate::frame::{Frame, FrameCtx};
 
 /// A test picture: a diagonal colour gradient with a white square, a red disc and a dark-blue bar,
@@ -61,20 +61,6 @@ pub(super) fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> 
         .build()
         .expect("thread pool")
         .install(f)
-}
-
-/// Apply a shader through one persistent instance twice, to exercise its caches.
-pub(super) fn run_twice(
-    shader: &mut dyn Shader,
-    frame: &Frame,
-    params: &[f32],
-    ctx: &FrameCtx,
-) -> (Frame, Frame) {
-    let mut a = frame.clone();
-    shader.apply(&mut a, params, ctx);
-    let mut b = frame.clone();
-    shader.apply(&mut b, params, ctx);
-    (a, b)
 }
 
 /// Run with the portable kernels forced, for SIMD-vs-portable comparisons.
