@@ -236,7 +236,13 @@ impl Worker {
     }
 
     /// Wait up to `d` for a control message; false when the UI has gone.
-    fn wait(&mut self, ctl: &Receiver<Control>, source: &mut Source, tx: &Sender<Msg>, d: Duration) -> bool {
+    fn wait(
+        &mut self,
+        ctl: &Receiver<Control>,
+        source: &mut Source,
+        tx: &Sender<Msg>,
+        d: Duration,
+    ) -> bool {
         match ctl.recv_timeout(d) {
             Ok(c) => {
                 self.handle(c, source, tx);
@@ -288,13 +294,28 @@ mod tests {
     impl Rig {
         fn new() -> Rig {
             let f = Arc::new(crate::audio::synthetic_features(120.0, 10.0, 10.0, 1));
-            let src = SceneSource::new(resolve("default").unwrap(), f, FontChain::bundled(), 96, 54, 1).unwrap();
+            let src = SceneSource::new(
+                resolve("default").unwrap(),
+                f,
+                FontChain::bundled(),
+                96,
+                54,
+                1,
+            )
+            .unwrap();
             let clock = Arc::new(FakeClock(Mutex::new(0.0), Default::default()));
             let (ctl, ctl_rx) = channel();
             let (tx, rx) = channel();
             let shown = Arc::new(AtomicBool::new(true));
             ctl.send(Control::Area(20, 6)).unwrap();
-            let worker = spawn(Source::Scene(Box::new(src)), clock.clone(), PaneMode::Cells, ctl_rx, tx, shown.clone());
+            let worker = spawn(
+                Source::Scene(Box::new(src)),
+                clock.clone(),
+                PaneMode::Cells,
+                ctl_rx,
+                tx,
+                shown.clone(),
+            );
             Rig {
                 clock,
                 ctl,
@@ -307,7 +328,11 @@ mod tests {
         /// The next frame, marked as shown (as the UI does after drawing it).
         fn frame(&self) -> FrameMsg {
             loop {
-                match self.rx.recv_timeout(Duration::from_secs(10)).expect("a frame") {
+                match self
+                    .rx
+                    .recv_timeout(Duration::from_secs(10))
+                    .expect("a frame")
+                {
                     Msg::Frame(f) => {
                         self.shown.store(true, Ordering::SeqCst);
                         return *f;
@@ -327,7 +352,11 @@ mod tests {
         let r = Rig::new();
         let f = r.frame();
         assert_eq!((f.index, f.dropped), (0, 0));
-        assert_eq!((f.image.cols, f.image.rows), (20, 5), "fitted to 16:9 in 20×6 cells");
+        assert_eq!(
+            (f.image.cols, f.image.rows),
+            (20, 5),
+            "fitted to 16:9 in 20×6 cells"
+        );
         r.at(0.1);
         assert_eq!(r.frame().index, 1);
         // the clock jumped 4 frames ahead (the UI was slow): frames 2-4 are dropped
@@ -358,7 +387,13 @@ mod tests {
         // The UI has not shown frame 0 yet when the edit arrives: nothing may be in flight.
         let mut p = resolve("default").unwrap();
         crate::tui::knobs::step(&mut p, crate::tui::knobs::Knob::Opacity(1), -1, true);
-        r.ctl.send(Control::Preset(Box::new(p), Some(crate::tui::knobs::Knob::Opacity(1)), 7)).unwrap();
+        r.ctl
+            .send(Control::Preset(
+                Box::new(p),
+                Some(crate::tui::knobs::Knob::Opacity(1)),
+                7,
+            ))
+            .unwrap();
         // paused clock: the edit alone redraws the same frame, with the new generation
         let f = r.frame();
         assert_eq!((f.index, f.generation), (0, 7));

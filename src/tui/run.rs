@@ -4,9 +4,9 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::os::fd::AsFd;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -52,7 +52,9 @@ impl Meter {
     fn sample(&mut self, bytes: u64) -> (f32, f64) {
         let now = Instant::now();
         self.samples.push_back((now, bytes, self.frames));
-        while self.samples.len() > 2 && now.duration_since(self.samples[0].0) > Duration::from_secs(1) {
+        while self.samples.len() > 2
+            && now.duration_since(self.samples[0].0) > Duration::from_secs(1)
+        {
             self.samples.pop_front();
         }
         let (t0, b0, f0) = self.samples[0];
@@ -60,7 +62,10 @@ impl Meter {
         if dt < 0.2 {
             return (0.0, 0.0);
         }
-        (((self.frames - f0) as f64 / dt) as f32, (bytes - b0) as f64 / dt)
+        (
+            ((self.frames - f0) as f64 / dt) as f32,
+            (bytes - b0) as f64 / dt,
+        )
     }
 }
 
@@ -80,7 +85,8 @@ impl Recorder {
         self.screen.set_all(&img.cells);
         self.buf.clear();
         self.screen.flush_into(&mut self.buf, b"");
-        self.cast.output(self.started.elapsed().as_secs_f64(), &self.buf)?;
+        self.cast
+            .output(self.started.elapsed().as_secs_f64(), &self.buf)?;
         Ok(())
     }
 }
@@ -170,7 +176,11 @@ pub fn headless(app: App, width: u16, height: u16) -> Result<HeadlessReport> {
     drive(app, backend, false)
 }
 
-fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> Result<HeadlessReport> {
+fn drive<W: Write>(
+    app: App,
+    mut backend: SinkBackend<W>,
+    interactive: bool,
+) -> Result<HeadlessReport> {
     let App {
         mut model,
         source,
@@ -203,11 +213,22 @@ fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> 
     }
     let shown = Arc::new(AtomicBool::new(true));
     let size = terminal.size()?;
-    let pane = areas(ratatui::layout::Rect::new(0, 0, size.width, size.height), model.show_panel).pane;
+    let pane = areas(
+        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+        model.show_panel,
+    )
+    .pane;
     let _ = ctl_tx.send(Control::Area(pane.width, pane.height));
     clock.seek(0.0);
     let started = Instant::now();
-    let worker = render::spawn(source, clock.clone(), model.mode, ctl_rx, tx.clone(), shown.clone());
+    let worker = render::spawn(
+        source,
+        clock.clone(),
+        model.mode,
+        ctl_rx,
+        tx.clone(),
+        shown.clone(),
+    );
     let mut recorder = match &record {
         Some(p) => Some(Recorder {
             cast: CastWriter::create(p, pane.width, pane.height)
@@ -360,7 +381,11 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
 fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::ApplyPreset(knob) => {
-            let _ = s.ctl.send(Control::Preset(Box::new(s.model.preset.clone()), knob, s.model.generation));
+            let _ = s.ctl.send(Control::Preset(
+                Box::new(s.model.preset.clone()),
+                knob,
+                s.model.generation,
+            ));
         }
         Cmd::SetMode(m) => {
             let _ = s.ctl.send(Control::Mode(m));
@@ -384,7 +409,9 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
                 if watched.as_ref() != Some(&abs) {
                     match watch::watch(&path, s.tx.clone()) {
                         Ok(w) => *s.watcher = Some(w),
-                        Err(e) => s.model.message = Some(format!("saved, but not watching it: {e:#}")),
+                        Err(e) => {
+                            s.model.message = Some(format!("saved, but not watching it: {e:#}"))
+                        }
                     }
                 }
             }
@@ -402,6 +429,7 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
 fn write_atomic(path: &std::path::Path, text: &str) -> Result<()> {
     let tmp = crate::media::sink::temp_path(path);
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename onto {}", path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename onto {}", path.display()))?;
     Ok(())
 }

@@ -40,11 +40,17 @@ pub fn watch(path: &Path, tx: Sender<Msg>) -> Result<PresetWatcher> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let name = path.file_name().map(|n| n.to_os_string()).context("the preset path has no file name")?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .context("the preset path has no file name")?;
     let (raw_tx, raw_rx) = mpsc::channel::<()>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
-            && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()))
+            && ev
+                .paths
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_os_str()))
             && !ev.kind.is_access()
         {
             let _ = raw_tx.send(());
