@@ -21,7 +21,7 @@ pub enum Msg {
     /// The render thread drew a frame.
     Frame(Box<FrameMsg>),
     /// The watched preset file changed: the new preset, or why it cannot be used.
-    PresetFile(Result<Preset, String>),
+    PresetFile(Result<Box<Preset>, String>),
     /// A one-line notice for the status line (audio output missing, a failed save, …).
     Notice(String),
     /// Playback reached the end of the range.
@@ -287,7 +287,7 @@ impl Model {
             return vec![];
         }
         let cur = match &self.origin {
-            Origin::Builtin(n) => all.iter().position(|b| &b.name == n),
+            Origin::Builtin(n) => all.iter().position(|b| b.name == n),
             Origin::File(_) => None,
         };
         let n = all.len() as i32;
@@ -489,7 +489,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::PresetFile(Ok(p)) => {
-            let p = normalize(p);
+            let p = normalize(*p);
             model.preset_error = None;
             if p == model.preset {
                 return vec![];
@@ -672,11 +672,11 @@ mod tests {
         let mut m = model();
         let mut p = m.preset.clone();
         knobs::step(&mut p, Knob::Gamma, 1, true);
-        let cmds = update(&mut m, Msg::PresetFile(Ok(p.clone())));
+        let cmds = update(&mut m, Msg::PresetFile(Ok(Box::new(p.clone()))));
         assert_eq!(cmds, vec![Cmd::ApplyPreset(None)]);
         assert_eq!(m.preset.gamma, p.gamma);
         // the same content again (our own save) does nothing
-        assert!(update(&mut m, Msg::PresetFile(Ok(p.clone()))).is_empty());
+        assert!(update(&mut m, Msg::PresetFile(Ok(Box::new(p.clone())))).is_empty());
         let cmds = update(&mut m, Msg::PresetFile(Err("preset x line 3: bad".into())));
         assert!(cmds.is_empty());
         assert_eq!(m.preset.gamma, p.gamma, "last good state kept");

@@ -199,17 +199,19 @@ impl Worker {
             if !fresh || !shown.load(Ordering::SeqCst) || self.area.0 == 0 {
                 // Sleep until the next frame is due (or a control message arrives).
                 let next_t = (due + 1) as f64 / self.fps;
-                let wait = ((next_t - t).max(0.0)).min(0.005);
-                let wait = if fresh { 0.001 } else { wait };
+                // NaN-safe: a NaN difference gives the short poll.
+                let left = if next_t - t > 0.0 { next_t - t } else { 0.0 };
+                let wait = if fresh { 0.001 } else { left.min(0.005) };
                 if !self.wait(ctl, source, tx, Duration::from_secs_f64(wait)) {
                     return;
                 }
                 continue;
             }
-            if let Some(l) = self.last {
-                if due > l + 1 && !self.seeked {
-                    self.dropped += due - l - 1;
-                }
+            if let Some(l) = self.last
+                && due > l + 1
+                && !self.seeked
+            {
+                self.dropped += due - l - 1;
             }
             self.seeked = false;
             let started = Instant::now();

@@ -30,7 +30,7 @@ impl PresetWatcher {
 
 /// Read and validate the preset at `path` as a message for the UI.
 pub fn load(path: &Path) -> Msg {
-    Msg::PresetFile(Preset::load(path).map_err(|e| e.to_string()))
+    Msg::PresetFile(Preset::load(path).map(Box::new).map_err(|e| e.to_string()))
 }
 
 /// Watch `path`, sending [`Msg::PresetFile`] to `tx` after each settled change.
@@ -89,7 +89,7 @@ mod tests {
 
     fn next_preset(rx: &mpsc::Receiver<Msg>) -> Result<Preset, String> {
         match rx.recv_timeout(Duration::from_secs(5)) {
-            Ok(Msg::PresetFile(r)) => r,
+            Ok(Msg::PresetFile(r)) => r.map(|p| *p),
             other => panic!("expected a preset message, got {other:?}"),
         }
     }
