@@ -294,7 +294,9 @@ struct PlayArgs {
 }
 
 fn parse_term_size(s: &str) -> Result<(u16, u16), String> {
-    let (w, h) = s.split_once('x').ok_or_else(|| format!("`{s}` is not COLSxROWS"))?;
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}` is not COLSxROWS"))?;
     let p = |v: &str| v.parse::<u16>().ok().filter(|n| (10..=1000).contains(n));
     match (p(w), p(h)) {
         (Some(w), Some(h)) => Ok((w, h)),

@@ -28,14 +28,26 @@ impl Tmux {
     /// Start `cmd` in a detached `w × h` session, or `None` when tmux is not installed (outside CI).
     fn start(dir: &Path, cmd: &str, w: u16, h: u16) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
-            assert!(std::env::var_os("CI").is_none(), "tmux is needed for this test in CI (apt-get install -y tmux)");
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is needed for this test in CI (apt-get install -y tmux)"
+            );
             eprintln!("skipping: tmux is not installed (apt-get install -y tmux)");
             return None;
         }
         let socket = format!("asciivid-test-{}-{}", std::process::id(), rand_suffix());
         let t = Tmux { socket };
         let st = Command::new("tmux")
-            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t"])
+            .args([
+                "-L",
+                &t.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+            ])
             .args(["-x", &w.to_string(), "-y", &h.to_string(), "-c"])
             .arg(dir)
             .arg(cmd)
@@ -46,7 +58,11 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
+        let o = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux");
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -83,7 +99,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
@@ -107,22 +125,38 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
     let preset = dir.path().join("look.toml");
     std::fs::write(&preset, resolve("default").unwrap().to_toml()).unwrap();
     let bin = env!("CARGO_BIN_EXE_asciivid");
-    let cmd = format!("{bin} preview --preset look.toml --color truecolor --fps 30 --duration 120; echo EXITED $?; sleep 120");
-    let Some(t) = Tmux::start(dir.path(), &cmd, 120, 40) else { return };
+    let cmd = format!(
+        "{bin} preview --preset look.toml --color truecolor --fps 30 --duration 120; echo EXITED $?; sleep 120"
+    );
+    let Some(t) = Tmux::start(dir.path(), &cmd, 120, 40) else {
+        return;
+    };
 
     // It starts: the panel lists the preset, the status line counts frames.
     let s = t.wait_for("the panel and a playing status line", |s| {
-        s.contains("tonemap") && s.contains("layer 1 plasma") && s.contains(" fps │") && !s.contains("0.0 fps")
+        s.contains("tonemap")
+            && s.contains("layer 1 plasma")
+            && s.contains(" fps │")
+            && !s.contains("0.0 fps")
     });
     assert!(row(&s, "gamma").unwrap().contains("0.750"), "{s}");
     // A coloured frame: many distinct 24-bit colours in the pane.
     let esc = t.capture(true);
-    let colours: std::collections::HashSet<&str> = esc.split("\x1b[").filter(|p| p.starts_with("38;2;")).collect();
-    assert!(colours.len() > 20, "only {} truecolor foregrounds:\n{esc}", colours.len());
+    let colours: std::collections::HashSet<&str> = esc
+        .split("\x1b[")
+        .filter(|p| p.starts_with("38;2;"))
+        .collect();
+    assert!(
+        colours.len() > 20,
+        "only {} truecolor foregrounds:\n{esc}",
+        colours.len()
+    );
 
     // A key changes a parameter: select gamma (second row), coarse step up.
     t.keys(&["j", "L"]);
-    let s = t.wait_for("gamma to change", |s| row(s, "gamma").is_some_and(|r| r.contains("1.140")));
+    let s = t.wait_for("gamma to change", |s| {
+        row(s, "gamma").is_some_and(|r| r.contains("1.140"))
+    });
     assert!(s.contains("gamma"));
 
     // `s` saves the preset back to the watched file, with the reproducing command.
@@ -133,7 +167,10 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
         if text.contains("gamma = 1.14") {
             break text;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "not saved:\n{text}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not saved:\n{text}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(saved.contains("asciivid render --bpm 120 --duration 120 --fps 30 --resolution 960x540 --seed 1 --preset look.toml --test-frame"), "{saved}");
@@ -142,7 +179,9 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
     let tmp = dir.path().join(".look.toml.tmp");
     std::fs::write(&tmp, saved.replace("gamma = 1.14", "gamma = 2.0")).unwrap();
     std::fs::rename(&tmp, &preset).unwrap();
-    t.wait_for("the external edit to load", |s| row(s, "gamma").is_some_and(|r| r.contains("2.000")));
+    t.wait_for("the external edit to load", |s| {
+        row(s, "gamma").is_some_and(|r| r.contains("2.000"))
+    });
     // A broken edit shows its error and keeps the last good state.
     std::fs::write(&preset, "layers = [ { effect = \"plasmaa\" } ]\n").unwrap();
     let s = t.wait_for("the error", |s| s.contains("✗ preset"));
@@ -152,11 +191,22 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
     // `q` quits with status 0 and the terminal is restored: main screen, cursor shown, no colours.
     t.keys(&["q"]);
     t.wait_for("the exit", |s| s.contains("EXITED 0"));
-    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
-    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]).trim(), "1");
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1"
+    );
     let esc = t.capture(true);
     let line = esc.lines().find(|l| l.contains("EXITED")).unwrap();
-    assert!(!line.contains("38;2") && !line.contains("48;2"), "colours leak after exit: {line:?}");
+    assert!(
+        !line.contains("38;2") && !line.contains("48;2"),
+        "colours leak after exit: {line:?}"
+    );
 }
 
 #[test]
@@ -192,8 +242,15 @@ fn play(src: &mut SceneSource, model: &mut Model, from: u64, to: u64, fps: f64) 
 
 /// Run the `asciivid render …` command written into a saved preset, to `out`.
 fn run_saved_command(dir: &Path, saved: &str, out: &Path) -> Vec<u8> {
-    let line = saved.lines().find(|l| l.contains("asciivid render")).expect("command comment");
-    let args: Vec<&str> = line.trim_start_matches('#').split_whitespace().skip(2).collect();
+    let line = saved
+        .lines()
+        .find(|l| l.contains("asciivid render"))
+        .expect("command comment");
+    let args: Vec<&str> = line
+        .trim_start_matches('#')
+        .split_whitespace()
+        .skip(1)
+        .collect();
     let o = bin()
         .current_dir(dir)
         .args(&args)
@@ -230,10 +287,21 @@ fn a_saved_preset_renders_to_the_frame_the_preview_showed() {
             seed,
         };
         let mut model = Model::new(preset, Origin::File(path.clone()), args, true);
-        let mut src = SceneSource::new(model.preset.clone(), features, FontChain::bundled(), w, h, seed).unwrap();
+        let mut src = SceneSource::new(
+            model.preset.clone(),
+            features,
+            FontChain::bundled(),
+            w,
+            h,
+            seed,
+        )
+        .unwrap();
         play(&mut src, &mut model, 0, 10, fps);
         // Tune: a coarse step up of layer 2's first effect parameter, down of its opacity.
-        for (knob, code) in [(Knob::Effect(1, 0), KeyCode::Right), (Knob::Opacity(1), KeyCode::Left)] {
+        for (knob, code) in [
+            (Knob::Effect(1, 0), KeyCode::Right),
+            (Knob::Opacity(1), KeyCode::Left),
+        ] {
             model.selected = model.rows.iter().position(|r| r.knob == knob).unwrap();
             let cmds = update(&mut model, key(code, KeyModifiers::SHIFT));
             assert_eq!(cmds, vec![Cmd::ApplyPreset(Some(knob))], "{name}");
@@ -249,11 +317,19 @@ fn a_saved_preset_renders_to_the_frame_the_preview_showed() {
         play(&mut src, &mut model, 15, 20, fps);
         let shown = src.frame().clone();
         let cmds = update(&mut model, key(KeyCode::Char('s'), KeyModifiers::NONE));
-        let Some(Cmd::Save { path: p, text }) = cmds.into_iter().next() else { panic!("no save") };
+        let Some(Cmd::Save { path: p, text }) = cmds.into_iter().next() else {
+            panic!("no save")
+        };
         std::fs::write(&p, &text).unwrap();
-        assert!(text.contains("--test-frame 0.7917"), "{name}: frame 19 at 24 fps\n{text}");
+        assert!(
+            text.contains("--test-frame 0.7917"),
+            "{name}: frame 19 at 24 fps\n{text}"
+        );
         let rendered = run_saved_command(dir.path(), &text, &dir.path().join("t.png"));
         assert_eq!(rendered.len(), shown.data.len(), "{name}");
-        assert!(rendered == shown.data, "{name}: render --test-frame differs from the preview's frame");
+        assert!(
+            rendered == shown.data,
+            "{name}: render --test-frame differs from the preview's frame"
+        );
     }
 }

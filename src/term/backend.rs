@@ -210,7 +210,9 @@ impl<W: Write> Backend for SinkBackend<W> {
         }
         self.writer.write_all(&self.out)?;
         self.writer.flush()?;
-        self.traffic.bytes.fetch_add(self.out.len() as u64, Ordering::Relaxed);
+        self.traffic
+            .bytes
+            .fetch_add(self.out.len() as u64, Ordering::Relaxed);
         self.traffic.writes.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -243,11 +245,17 @@ mod tests {
 
     #[test]
     fn a_frame_is_one_write_wrapped_in_bsu_esu_and_unchanged_frames_write_nothing() {
-        let be = SinkBackend::new(Sink::default(), ColorMode::TrueColor, SizeSource::Fixed(20, 3)).unwrap();
+        let be = SinkBackend::new(
+            Sink::default(),
+            ColorMode::TrueColor,
+            SizeSource::Fixed(20, 3),
+        )
+        .unwrap();
         let mut term = Terminal::new(be).unwrap();
         let draw = |term: &mut Terminal<SinkBackend<Sink>>, text: &str| {
             term.draw(|f| {
-                let p = Paragraph::new(text.to_string()).style(Style::default().fg(Color::Rgb(9, 8, 7)));
+                let p = Paragraph::new(text.to_string())
+                    .style(Style::default().fg(Color::Rgb(9, 8, 7)));
                 f.render_widget(p, f.area());
             })
             .unwrap();
@@ -259,11 +267,18 @@ mod tests {
         // the clear is part of the same frame, ahead of the cells it would otherwise erase
         let clear = s.find("\x1b[2J").expect("clear sent");
         assert!(clear < s.find("hello").unwrap(), "{s:?}");
-        assert!(s.starts_with("\x1b[?2026h") && s.ends_with("\x1b[?2026l"), "{s:?}");
+        assert!(
+            s.starts_with("\x1b[?2026h") && s.ends_with("\x1b[?2026l"),
+            "{s:?}"
+        );
         assert!(s.contains("38;2;9;8;7") && s.contains("hello"));
         term.backend_mut().writer_mut().data.clear();
         draw(&mut term, "hello");
-        assert_eq!(term.backend().writer().writes, 1, "an unchanged frame writes nothing");
+        assert_eq!(
+            term.backend().writer().writes,
+            1,
+            "an unchanged frame writes nothing"
+        );
         draw(&mut term, "hallo");
         let s = String::from_utf8(term.backend().writer().data.clone()).unwrap();
         assert_eq!(term.backend().writer().writes, 2);

@@ -41,7 +41,11 @@ impl<W: Write> CastWriter<W> {
         if bytes.is_empty() {
             return Ok(());
         }
-        let t = if t.is_finite() { t.max(self.last_t) } else { self.last_t };
+        let t = if t.is_finite() {
+            t.max(self.last_t)
+        } else {
+            self.last_t
+        };
         self.last_t = t;
         let text = String::from_utf8_lossy(bytes);
         let line = serde_json::json!([(t * 1e6).round() / 1e6, "o", text]);
@@ -66,8 +70,10 @@ mod tests {
         c.output(0.25, b"x").unwrap(); // clamped to 0.5
         c.output(1.0, b"").unwrap(); // skipped
         let text = String::from_utf8(c.finish().unwrap()).unwrap();
-        let lines: Vec<serde_json::Value> =
-            text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["version"], 2);
         assert_eq!(lines[0]["width"], 80);

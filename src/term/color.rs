@@ -143,10 +143,19 @@ mod tests {
 
     #[test]
     fn detection_follows_colorterm_then_term() {
-        assert_eq!(ColorMode::detect(Some("truecolor"), Some("xterm")), ColorMode::TrueColor);
+        assert_eq!(
+            ColorMode::detect(Some("truecolor"), Some("xterm")),
+            ColorMode::TrueColor
+        );
         assert_eq!(ColorMode::detect(Some("24bit"), None), ColorMode::TrueColor);
-        assert_eq!(ColorMode::detect(None, Some("xterm-direct")), ColorMode::TrueColor);
-        assert_eq!(ColorMode::detect(None, Some("tmux-256color")), ColorMode::Ansi256);
+        assert_eq!(
+            ColorMode::detect(None, Some("xterm-direct")),
+            ColorMode::TrueColor
+        );
+        assert_eq!(
+            ColorMode::detect(None, Some("tmux-256color")),
+            ColorMode::Ansi256
+        );
         assert_eq!(ColorMode::detect(None, Some("linux")), ColorMode::Ansi16);
         assert_eq!(ColorMode::detect(None, None), ColorMode::Ansi16);
     }
@@ -179,7 +188,10 @@ mod tests {
                 for b in (0..=255u32).step_by(85) {
                     let c = [r as u8, g as u8, b as u8];
                     let fast = dist2(c, palette_rgb(rgb_to_256(c)));
-                    let best = (16..=255u8).map(|n| dist2(c, palette_rgb(n))).min().unwrap();
+                    let best = (16..=255u8)
+                        .map(|n| dist2(c, palette_rgb(n)))
+                        .min()
+                        .unwrap();
                     // the per-channel cube rounding is not always the global optimum, but close
                     assert!(fast <= best * 2 + 300, "{c:?}: {fast} vs {best}");
                 }

@@ -279,7 +279,15 @@ mod tests {
         };
         e.put(&mut out, 0, 0, &TCell { ch: 'a', ..bold });
         out.clear();
-        e.put(&mut out, 1, 0, &TCell { ch: 'b', ..TCell::BLANK });
+        e.put(
+            &mut out,
+            1,
+            0,
+            &TCell {
+                ch: 'b',
+                ..TCell::BLANK
+            },
+        );
         assert_eq!(s(&out), "␛[0mb");
     }
 }

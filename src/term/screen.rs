@@ -285,10 +285,17 @@ mod tests {
         let mut out = Vec::new();
         s.flush_into(&mut out, b"");
         let t = String::from_utf8(out).unwrap();
-        let sgrs: Vec<&str> = t.split('\x1b').filter(|p| p.ends_with('m') || p.contains('m')).collect();
+        let sgrs: Vec<&str> = t
+            .split('\x1b')
+            .filter(|p| p.ends_with('m') || p.contains('m'))
+            .collect();
         // one colour change per run, never two SGRs in a row for the same colour
         let runs = 100;
-        assert!(sgrs.len() <= runs + 1, "{} SGRs for {runs} runs", sgrs.len());
+        assert!(
+            sgrs.len() <= runs + 1,
+            "{} SGRs for {runs} runs",
+            sgrs.len()
+        );
         for w in sgrs.windows(2) {
             assert_ne!(w[0], w[1], "repeated SGR");
         }

@@ -69,6 +69,7 @@ mod device {
     struct AudioClock {
         pos: AtomicU64,
         paused: AtomicBool,
+        seeks: AtomicU64,
         rate: f64,
     }
 
@@ -85,22 +86,38 @@ mod device {
         fn seek(&self, t: f64) {
             let t = if t.is_finite() { t.max(0.0) } else { 0.0 };
             self.pos.store((t * self.rate) as u64, Ordering::Relaxed);
+            self.seeks.fetch_add(1, Ordering::Relaxed);
+        }
+        fn seeks(&self) -> u64 {
+            self.seeks.load(Ordering::Relaxed)
         }
     }
 
     /// Keeps the cpal stream alive (it is not `Send`, so it stays on the UI thread).
     struct Holder(#[allow(dead_code)] cpal::Stream);
 
-    pub fn open(path: &Path, start: f64, duration: f64) -> Result<(Arc<dyn Clock>, Box<dyn std::any::Any>)> {
+    pub fn open(
+        path: &Path,
+        start: f64,
+        duration: f64,
+    ) -> Result<(Arc<dyn Clock>, Box<dyn std::any::Any>)> {
         let host = cpal::default_host();
         let dev = host.default_output_device().context("no output device")?;
-        let cfg = dev.default_output_config().context("no usable output configuration")?;
+        let cfg = dev
+            .default_output_config()
+            .context("no usable output configuration")?;
         let rate = cfg.sample_rate();
         let channels = cfg.channels() as usize;
-        let samples = Arc::new(crate::media::decode::decode_audio(path, rate, start, Some(duration))?);
+        let samples = Arc::new(crate::media::decode::decode_audio(
+            path,
+            rate,
+            start,
+            Some(duration),
+        )?);
         let clock = Arc::new(AudioClock {
             pos: AtomicU64::new(0),
             paused: AtomicBool::new(false),
+            seeks: AtomicU64::new(0),
             rate: rate as f64,
         });
         let c = clock.clone();
@@ -114,7 +131,11 @@ mod device {
                     let pos = c.pos.load(Ordering::Relaxed) as usize;
                     let mut n = 0usize;
                     for frame in out.chunks_mut(channels.max(1)) {
-                        let v = if paused { 0.0 } else { s.get(pos + n).copied().unwrap_or(0.0) };
+                        let v = if paused {
+                            0.0
+                        } else {
+                            s.get(pos + n).copied().unwrap_or(0.0)
+                        };
                         frame.fill(v);
                         if !paused {
                             n += 1;

@@ -14,6 +14,9 @@ pub trait Clock: Send + Sync {
     fn paused(&self) -> bool;
     /// Jump to `t` seconds (clamped at 0).
     fn seek(&self, t: f64);
+    /// How many seeks so far: a jump of the position is a seek, not a late renderer, when this
+    /// changed.
+    fn seeks(&self) -> u64;
 }
 
 #[derive(Debug)]
@@ -22,6 +25,7 @@ struct WallState {
     base: Instant,
     offset: f64,
     paused: bool,
+    seeks: u64,
 }
 
 /// The wall clock: position = time since start, minus pauses, plus seeks.
@@ -44,6 +48,7 @@ impl WallClock {
                 base: Instant::now(),
                 offset: 0.0,
                 paused: false,
+                seeks: 0,
             }),
         }
     }
@@ -81,6 +86,11 @@ impl Clock for WallClock {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.offset = if t.is_finite() { t.max(0.0) } else { 0.0 };
         s.base = Instant::now();
+        s.seeks += 1;
+    }
+
+    fn seeks(&self) -> u64 {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).seeks
     }
 }
 
@@ -97,6 +107,7 @@ mod tests {
         assert_eq!(c.now(), a, "paused clock moved");
         c.seek(10.0);
         assert_eq!(c.now(), 10.0);
+        assert_eq!(c.seeks(), 1);
         c.set_paused(false);
         std::thread::sleep(std::time::Duration::from_millis(15));
         let t = c.now();

@@ -147,15 +147,15 @@ pub fn kind(p: &Preset, knob: Knob) -> Option<Kind> {
     let pals = Palettes::builtin();
     match knob {
         Knob::Layer(k) => p.layers.get(k).map(|_| Kind::Toggle),
-        Knob::Effect(k, i) => effect_spec(p, k)?
-            .params
-            .get(i)
-            .map(|s| Kind::Param { min: s.min, max: s.max }),
+        Knob::Effect(k, i) => effect_spec(p, k)?.params.get(i).map(|s| Kind::Param {
+            min: s.min,
+            max: s.max,
+        }),
         Knob::Shader(s) => p.shaders.get(s).map(|_| Kind::Toggle),
-        Knob::ShaderParam(s, i) => shader_spec(p, s)?
-            .params
-            .get(i)
-            .map(|s| Kind::Param { min: s.min, max: s.max }),
+        Knob::ShaderParam(s, i) => shader_spec(p, s)?.params.get(i).map(|s| Kind::Param {
+            min: s.min,
+            max: s.max,
+        }),
         Knob::Feedback => p.feedback.as_ref().map(|_| Kind::Toggle),
         Knob::FbDecay | Knob::FbOpacity | Knob::FbAmount | Knob::FbHueShift => {
             p.feedback.as_ref()?;
@@ -181,7 +181,10 @@ pub fn kind(p: &Preset, knob: Knob) -> Option<Kind> {
         Knob::CharGamma(k) => p.layers.get(k).and(range(0.1, 4.0)),
         Knob::HueBase(k) => p.layers.get(k).and(range(-1.0, 2.0)),
         Knob::HueScale(k) => p.layers.get(k).and(range(-4.0, 4.0)),
-        Knob::Threshold(k) => p.layers.get(k).map(|_| Kind::Number { min: 0.0, max: 0.95 }),
+        Knob::Threshold(k) => p.layers.get(k).map(|_| Kind::Number {
+            min: 0.0,
+            max: 0.95,
+        }),
         Knob::Blend(k) => p
             .layers
             .get(k)
@@ -275,7 +278,11 @@ pub fn param_mut(p: &mut Preset, knob: Knob) -> Option<&mut Param> {
 }
 
 fn choice_mut(p: &mut Preset, knob: Knob) -> Option<&mut Spanned<String>> {
-    let hsv_only = |p: &Preset, k: usize| p.layers.get(k).is_some_and(|l| l.color.mode.get_ref() == "hsv");
+    let hsv_only = |p: &Preset, k: usize| {
+        p.layers
+            .get(k)
+            .is_some_and(|l| l.color.mode.get_ref() == "hsv")
+    };
     match knob {
         Knob::Blend(k) => p.layers.get_mut(k).map(|l| &mut l.blend),
         Knob::Palette(k) => p.layers.get_mut(k).map(|l| &mut l.palette),
@@ -414,7 +421,9 @@ fn push(rows: &mut Vec<Row>, p: &Preset, knob: Knob, label: String, active: bool
         }
         Some(Kind::Choice(_)) => {
             let mut q = p.clone();
-            choice_mut(&mut q, knob).map(|s| s.get_ref().clone()).unwrap_or_else(|| "-".into())
+            choice_mut(&mut q, knob)
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_else(|| "-".into())
         }
         None => return,
     };
@@ -437,10 +446,22 @@ pub fn rows(p: &Preset) -> Vec<Row> {
     push(&mut rows, p, Knob::Gamma, "  gamma".into(), p.tonemap);
     for (k, l) in p.layers.iter().enumerate() {
         let on = l.enabled;
-        push(&mut rows, p, Knob::Layer(k), format!("layer {} {}", k + 1, l.effect.get_ref()), on);
+        push(
+            &mut rows,
+            p,
+            Knob::Layer(k),
+            format!("layer {} {}", k + 1, l.effect.get_ref()),
+            on,
+        );
         if let Some(spec) = effect_spec(p, k) {
             for (i, s) in spec.params.iter().enumerate() {
-                push(&mut rows, p, Knob::Effect(k, i), format!("  {}", s.name), on);
+                push(
+                    &mut rows,
+                    p,
+                    Knob::Effect(k, i),
+                    format!("  {}", s.name),
+                    on,
+                );
             }
         }
         for (knob, name) in [
@@ -485,10 +506,22 @@ pub fn rows(p: &Preset) -> Vec<Row> {
     }
     for (s, step) in p.shaders.iter().enumerate() {
         let on = step.enabled;
-        push(&mut rows, p, Knob::Shader(s), format!("shader {}", step.name.get_ref()), on);
+        push(
+            &mut rows,
+            p,
+            Knob::Shader(s),
+            format!("shader {}", step.name.get_ref()),
+            on,
+        );
         if let Some(spec) = shader_spec(p, s) {
             for (i, ps) in spec.params.iter().enumerate() {
-                push(&mut rows, p, Knob::ShaderParam(s, i), format!("  {}", ps.name), on);
+                push(
+                    &mut rows,
+                    p,
+                    Knob::ShaderParam(s, i),
+                    format!("  {}", ps.name),
+                    on,
+                );
             }
         }
     }
@@ -521,7 +554,9 @@ pub fn step_modulation(par: &mut Param, field: usize, dir: i32, coarse: bool) {
 /// The text of a modulation field.
 pub fn modulation_value(par: &Param, field: usize) -> String {
     match field {
-        0 => par.feature.map_or("none".to_string(), |f| f.name().to_string()),
+        0 => par
+            .feature
+            .map_or("none".to_string(), |f| f.name().to_string()),
         1 => format!("{:.3}", par.amount),
         2 => format!("{:.3} s", par.attack),
         _ => format!("{:.3} s", par.release),
@@ -545,7 +580,10 @@ mod tests {
             let spec = crate::effects::find(l.effect.get_ref()).unwrap();
             assert!(r.iter().any(|row| row.knob == Knob::Layer(k) && row.header));
             for i in 0..spec.params.len() {
-                assert!(r.iter().any(|row| row.knob == Knob::Effect(k, i)), "layer {k} param {i}");
+                assert!(
+                    r.iter().any(|row| row.knob == Knob::Effect(k, i)),
+                    "layer {k} param {i}"
+                );
             }
             assert!(r.iter().any(|row| row.knob == Knob::Opacity(k)));
             assert!(r.iter().any(|row| row.knob == Knob::Palette(k)));
@@ -557,8 +595,16 @@ mod tests {
             }
         }
         // the modulated `bri` of layer 1 shows its feature
-        let bri = crate::effects::find("plasma").unwrap().params.iter().position(|s| s.name == "bri").unwrap();
-        let row = r.iter().find(|row| row.knob == Knob::Effect(0, bri)).unwrap();
+        let bri = crate::effects::find("plasma")
+            .unwrap()
+            .params
+            .iter()
+            .position(|s| s.name == "bri")
+            .unwrap();
+        let row = r
+            .iter()
+            .find(|row| row.knob == Knob::Effect(0, bri))
+            .unwrap();
         assert!(row.modulated && row.value.contains("rms"), "{row:?}");
     }
 
@@ -567,28 +613,47 @@ mod tests {
         let mut p = default();
         let before = param(&p, Knob::Opacity(0)).unwrap().base;
         assert!(step(&mut p, Knob::Opacity(0), 1, false));
-        assert_eq!(param(&p, Knob::Opacity(0)).unwrap().base, snap(before + 0.01));
+        assert_eq!(
+            param(&p, Knob::Opacity(0)).unwrap().base,
+            snap(before + 0.01)
+        );
         assert!(step(&mut p, Knob::Opacity(0), -1, true));
-        assert_eq!(param(&p, Knob::Opacity(0)).unwrap().base, snap(snap(before + 0.01) - 0.1));
+        assert_eq!(
+            param(&p, Knob::Opacity(0)).unwrap().base,
+            snap(snap(before + 0.01) - 0.1)
+        );
         for _ in 0..30 {
             step(&mut p, Knob::Opacity(0), 1, true);
         }
         assert_eq!(param(&p, Knob::Opacity(0)).unwrap().base, 1.0);
-        assert!(!step(&mut p, Knob::Opacity(0), 1, true), "clamped: no change");
+        assert!(
+            !step(&mut p, Knob::Opacity(0), 1, true),
+            "clamped: no change"
+        );
     }
 
     #[test]
     fn an_effect_param_left_at_default_becomes_explicit() {
         let mut p = default();
         let spec = crate::effects::find("rings").unwrap();
-        let i = spec.params.iter().position(|s| !p.layers[1].params.keys().any(|k| k.get_ref() == s.name)).unwrap();
-        assert_eq!(param(&p, Knob::Effect(1, i)).unwrap().base, spec.params[i].default);
+        let i = spec
+            .params
+            .iter()
+            .position(|s| !p.layers[1].params.keys().any(|k| k.get_ref() == s.name))
+            .unwrap();
+        assert_eq!(
+            param(&p, Knob::Effect(1, i)).unwrap().base,
+            spec.params[i].default
+        );
         step(&mut p, Knob::Effect(1, i), 1, true);
         let name = spec.params[i].name;
         assert!(p.layers[1].params.keys().any(|k| k.get_ref() == name));
         // and the preset still validates after a round trip
         let back = Preset::parse(&p.to_toml(), "t").unwrap();
-        assert_eq!(param(&back, Knob::Effect(1, i)), param(&p, Knob::Effect(1, i)));
+        assert_eq!(
+            param(&back, Knob::Effect(1, i)),
+            param(&p, Knob::Effect(1, i))
+        );
     }
 
     #[test]
@@ -628,7 +693,7 @@ mod tests {
 
     #[test]
     fn snapped_values_survive_a_toml_round_trip() {
-        for v in [0.1f32, 0.33, 1.0 / 3.0, 2.71828, 64.1, -0.015] {
+        for v in [0.1f32, 0.33, 1.0 / 3.0, 2.5123457, 64.1, -0.015] {
             let s = snap(v);
             let text = format!("{:.6}", s);
             assert_eq!(text.parse::<f32>().unwrap(), s, "{v}");

@@ -12,12 +12,12 @@ pub mod knobs;
 pub mod model;
 pub mod pane;
 pub mod render;
+pub mod run;
 pub mod source;
 pub mod terminal;
 pub mod video;
 pub mod view;
 pub mod watch;
-pub mod run;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -125,7 +125,11 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
                 bail!("--start needs an input file (generative mode has no input to seek in)");
             }
             let d = o.duration.unwrap_or(GENERATIVE_SECONDS);
-            (crate::audio::synthetic_features(o.bpm, o.fps, d, o.seed), None, Some(d))
+            (
+                crate::audio::synthetic_features(o.bpm, o.fps, d, o.seed),
+                None,
+                Some(d),
+            )
         }
     };
     if features.is_empty() {
@@ -184,15 +188,30 @@ pub fn play(o: PlayOptions) -> Result<()> {
             let fps = 30.0;
             let (f, _) = crate::pipeline::analyze_file(&o.input, fps, o.start, o.duration)?;
             let secs = f.duration;
-            let s = SceneSource::new(preset.clone(), Arc::new(f), FontChain::bundled(), 960, 540, 1)?;
+            let s = SceneSource::new(
+                preset.clone(),
+                Arc::new(f),
+                FontChain::bundled(),
+                960,
+                540,
+                1,
+            )?;
             (Source::Scene(Box::new(s)), secs)
         }
     };
     if source.frames() == 0 {
-        bail!("nothing to play: {} is shorter than one frame after --start", o.input.display());
+        bail!(
+            "nothing to play: {} is shorter than one frame after --start",
+            o.input.display()
+        );
     }
     let playback = audio_out::open(&o.input, o.start, secs);
-    let mut model = Model::new(preset, Origin::Builtin("default".into()), RenderArgs::default(), false);
+    let mut model = Model::new(
+        preset,
+        Origin::Builtin("default".into()),
+        RenderArgs::default(),
+        false,
+    );
     model.duration = secs;
     if o.pixels {
         model.mode = pane::PaneMode::Pixels;

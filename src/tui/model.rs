@@ -21,7 +21,7 @@ pub enum Msg {
     /// The render thread drew a frame.
     Frame(Box<FrameMsg>),
     /// The watched preset file changed: the new preset, or why it cannot be used.
-    PresetFile(Result<Preset, String>),
+    PresetFile(Result<Box<Preset>, String>),
     /// A one-line notice for the status line (audio output missing, a failed save, …).
     Notice(String),
     /// Playback reached the end of the range.
@@ -98,10 +98,17 @@ impl RenderArgs {
     /// The `asciivid render --test-frame` command that gives the frame shown at `t`.
     pub fn command(&self, preset: &std::path::Path, t: f64) -> String {
         let input = match &self.input {
-            Some(p) => format!("{} --start {} ", shell_word(&p.display().to_string()), self.start),
+            Some(p) => format!(
+                "{} --start {} ",
+                shell_word(&p.display().to_string()),
+                self.start
+            ),
             None => format!("--bpm {} ", self.bpm),
         };
-        let duration = self.duration.map(|d| format!("--duration {d} ")).unwrap_or_default();
+        let duration = self
+            .duration
+            .map(|d| format!("--duration {d} "))
+            .unwrap_or_default();
         format!(
             "asciivid render {input}{duration}--fps {} --resolution {}x{} --seed {} --preset {} --test-frame {t:.4}",
             self.fps,
@@ -114,7 +121,9 @@ impl RenderArgs {
 }
 
 fn shell_word(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -278,7 +287,7 @@ impl Model {
             return vec![];
         }
         let cur = match &self.origin {
-            Origin::Builtin(n) => all.iter().position(|b| &b.name == n),
+            Origin::Builtin(n) => all.iter().position(|b| b.name == n),
             Origin::File(_) => None,
         };
         let n = all.len() as i32;
@@ -373,10 +382,24 @@ impl Model {
                 self.selected = self.selected.saturating_sub(10);
                 vec![]
             }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') | KeyCode::Char('H') | KeyCode::Char('L') => {
-                let dir = if matches!(key.code, KeyCode::Left | KeyCode::Char('h') | KeyCode::Char('H')) { -1 } else { 1 };
+            KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l')
+            | KeyCode::Char('H')
+            | KeyCode::Char('L') => {
+                let dir = if matches!(
+                    key.code,
+                    KeyCode::Left | KeyCode::Char('h') | KeyCode::Char('H')
+                ) {
+                    -1
+                } else {
+                    1
+                };
                 let coarse = shift || matches!(key.code, KeyCode::Char('H') | KeyCode::Char('L'));
-                let Some(knob) = self.knob() else { return vec![] };
+                let Some(knob) = self.knob() else {
+                    return vec![];
+                };
                 if knobs::step(&mut self.preset, knob, dir, coarse) {
                     self.edited(Some(knob))
                 } else {
@@ -384,7 +407,9 @@ impl Model {
                 }
             }
             KeyCode::Enter => {
-                let Some(knob) = self.knob() else { return vec![] };
+                let Some(knob) = self.knob() else {
+                    return vec![];
+                };
                 match knobs::kind(&self.preset, knob) {
                     Some(Kind::Param { .. }) => {
                         self.editing = Some(0);
@@ -395,7 +420,9 @@ impl Model {
                 }
             }
             KeyCode::Char('t') => {
-                let Some(knob) = self.knob() else { return vec![] };
+                let Some(knob) = self.knob() else {
+                    return vec![];
+                };
                 self.toggle(knob)
             }
             KeyCode::Char('p') => self.cycle_palette(),
@@ -429,8 +456,14 @@ impl Model {
                 vec![]
             }
             KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
-                let dir = if matches!(key.code, KeyCode::Left | KeyCode::Char('h')) { -1 } else { 1 };
-                let Some(knob) = self.knob() else { return vec![] };
+                let dir = if matches!(key.code, KeyCode::Left | KeyCode::Char('h')) {
+                    -1
+                } else {
+                    1
+                };
+                let Some(knob) = self.knob() else {
+                    return vec![];
+                };
                 let Some(par) = knobs::param_mut(&mut self.preset, knob) else {
                     return vec![];
                 };
@@ -456,7 +489,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::PresetFile(Ok(p)) => {
-            let p = normalize(p);
+            let p = normalize(*p);
             model.preset_error = None;
             if p == model.preset {
                 return vec![];
@@ -495,7 +528,12 @@ mod tests {
             height: 540,
             seed: 7,
         };
-        Model::new(resolve("default").unwrap(), Origin::Builtin("default".into()), args, true)
+        Model::new(
+            resolve("default").unwrap(),
+            Origin::Builtin("default".into()),
+            args,
+            true,
+        )
     }
 
     fn key(code: KeyCode) -> Msg {
@@ -576,14 +614,26 @@ mod tests {
     #[test]
     fn transport_keys() {
         let mut m = model();
-        assert_eq!(update(&mut m, key(KeyCode::Char(' '))), vec![Cmd::Pause(true)]);
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char(' '))),
+            vec![Cmd::Pause(true)]
+        );
         assert!(m.paused);
         // an edit while paused redraws the frame
         select(&mut m, Knob::Opacity(0));
         assert!(update(&mut m, key(KeyCode::Right)).contains(&Cmd::Redraw));
-        assert_eq!(update(&mut m, key(KeyCode::Char(']'))), vec![Cmd::Seek(SEEK_STEP)]);
-        assert_eq!(update(&mut m, key(KeyCode::Char('['))), vec![Cmd::Seek(-SEEK_STEP)]);
-        assert_eq!(update(&mut m, key(KeyCode::Char('m'))), vec![Cmd::SetMode(PaneMode::Pixels)]);
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char(']'))),
+            vec![Cmd::Seek(SEEK_STEP)]
+        );
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char('['))),
+            vec![Cmd::Seek(-SEEK_STEP)]
+        );
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char('m'))),
+            vec![Cmd::SetMode(PaneMode::Pixels)]
+        );
         update(&mut m, key(KeyCode::Char('?')));
         assert!(m.help);
         update(&mut m, key(KeyCode::Char('x')));
@@ -591,7 +641,10 @@ mod tests {
         assert_eq!(update(&mut m, key(KeyCode::Char('q'))), vec![Cmd::Quit]);
         assert!(m.quit);
         let mut m = model();
-        update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
         assert!(m.quit);
     }
 
@@ -601,11 +654,16 @@ mod tests {
         select(&mut m, Knob::Opacity(0));
         update(&mut m, key(KeyCode::Right));
         let cmds = update(&mut m, key(KeyCode::Char('s')));
-        let [Cmd::Save { path, text }] = &cmds[..] else { panic!("{cmds:?}") };
+        let [Cmd::Save { path, text }] = &cmds[..] else {
+            panic!("{cmds:?}")
+        };
         assert_eq!(path, &PathBuf::from("default.toml"));
         assert!(text.contains("--bpm 120 --duration 30 --fps 30 --resolution 960x540 --seed 7 --preset default.toml --test-frame 0.0000"), "{text}");
         let back = Preset::parse(text, "saved").unwrap();
-        assert_eq!(knobs::param(&back, Knob::Opacity(0)), knobs::param(&m.preset, Knob::Opacity(0)));
+        assert_eq!(
+            knobs::param(&back, Knob::Opacity(0)),
+            knobs::param(&m.preset, Knob::Opacity(0))
+        );
         assert_eq!(m.origin, Origin::File(path.clone()));
     }
 
@@ -614,11 +672,11 @@ mod tests {
         let mut m = model();
         let mut p = m.preset.clone();
         knobs::step(&mut p, Knob::Gamma, 1, true);
-        let cmds = update(&mut m, Msg::PresetFile(Ok(p.clone())));
+        let cmds = update(&mut m, Msg::PresetFile(Ok(Box::new(p.clone()))));
         assert_eq!(cmds, vec![Cmd::ApplyPreset(None)]);
         assert_eq!(m.preset.gamma, p.gamma);
         // the same content again (our own save) does nothing
-        assert!(update(&mut m, Msg::PresetFile(Ok(p.clone()))).is_empty());
+        assert!(update(&mut m, Msg::PresetFile(Ok(Box::new(p.clone())))).is_empty());
         let cmds = update(&mut m, Msg::PresetFile(Err("preset x line 3: bad".into())));
         assert!(cmds.is_empty());
         assert_eq!(m.preset.gamma, p.gamma, "last good state kept");
@@ -631,6 +689,9 @@ mod tests {
         m.show_panel = false;
         assert!(update(&mut m, key(KeyCode::Right)).is_empty());
         assert!(update(&mut m, key(KeyCode::Char('s'))).is_empty());
-        assert_eq!(update(&mut m, key(KeyCode::Char(' '))), vec![Cmd::Pause(true)]);
+        assert_eq!(
+            update(&mut m, key(KeyCode::Char(' '))),
+            vec![Cmd::Pause(true)]
+        );
     }
 }

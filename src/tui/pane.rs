@@ -60,10 +60,14 @@ impl LayerMap {
         self.key = key;
         // Sample at cell centres so a grid of the pane's size maps one to one.
         self.xs = (0..cols as usize)
-            .map(|x| ((2 * x + 1) * gc / (2 * cols as usize).max(1)).min(gc.saturating_sub(1)) as u32)
+            .map(|x| {
+                ((2 * x + 1) * gc / (2 * cols as usize).max(1)).min(gc.saturating_sub(1)) as u32
+            })
             .collect();
         self.ys = (0..rows as usize)
-            .map(|y| ((2 * y + 1) * gr / (2 * rows as usize).max(1)).min(gr.saturating_sub(1)) as u32)
+            .map(|y| {
+                ((2 * y + 1) * gr / (2 * rows as usize).max(1)).min(gr.saturating_sub(1)) as u32
+            })
             .collect();
     }
 }
@@ -83,7 +87,14 @@ impl CellCompositor {
     /// Each layer's glyph colour is blended onto the colour beneath with the layer's blend mode
     /// and opacity, as the rasterizer does with glyph pixels; the character shown is the one
     /// with the most ink (coverage × opacity), upper layers winning ties.
-    pub fn compose(&mut self, scene: &Scene, index: u64, cols: u16, rows: u16, out: &mut Vec<TCell>) {
+    pub fn compose(
+        &mut self,
+        scene: &Scene,
+        index: u64,
+        cols: u16,
+        rows: u16,
+        out: &mut Vec<TCell>,
+    ) {
         let n = cols as usize * rows as usize;
         out.clear();
         out.resize(n, TCell::rgb(' ', [0; 3], [0; 3]));

@@ -25,8 +25,6 @@ pub enum Control {
     Mode(PaneMode),
     /// The pane area changed (cells available).
     Area(u16, u16),
-    /// The clock jumped: do not count skipped frames as dropped.
-    Seeked,
     /// Make the running state match a fresh render of the preset (after saving).
     Resync,
     /// Give a picture buffer back for reuse.
@@ -87,6 +85,7 @@ pub fn spawn(
                 ended: false,
                 generation: 0,
                 last_edit: None,
+                seeks: clock.seeks(),
             };
             shown.store(true, Ordering::SeqCst);
             w.run(&mut source, &*clock, &ctl, &tx, &shown);
@@ -109,6 +108,8 @@ struct Worker {
     generation: u64,
     /// When the last in-place edit arrived (for the settle-then-replay of history).
     last_edit: Option<Instant>,
+    /// The clock's seek count last seen.
+    seeks: u64,
 }
 
 impl Worker {
@@ -131,10 +132,6 @@ impl Worker {
             Control::Area(c, r) => {
                 self.area = (c, r);
                 self.dirty = true;
-            }
-            Control::Seeked => {
-                self.seeked = true;
-                self.ended = false;
             }
             Control::Resync => self.resync(source),
             Control::Recycle(v) => self.spare = v,
@@ -173,7 +170,18 @@ impl Worker {
             if self.last_edit.is_some_and(|t| t.elapsed() > SETTLE) {
                 self.resync(source);
             }
-            let t = clock.now();
+            // The seek count before and after the position: equal means no seek raced the read.
+            let mut seeks = clock.seeks();
+            let mut t = clock.now();
+            while clock.seeks() != seeks {
+                seeks = clock.seeks();
+                t = clock.now();
+            }
+            if seeks != self.seeks {
+                self.seeks = seeks;
+                self.seeked = true;
+                self.ended = false;
+            }
             let due = (t * self.fps).floor().max(0.0) as u64;
             if due >= self.frames {
                 if !self.ended {
@@ -191,17 +199,19 @@ impl Worker {
             if !fresh || !shown.load(Ordering::SeqCst) || self.area.0 == 0 {
                 // Sleep until the next frame is due (or a control message arrives).
                 let next_t = (due + 1) as f64 / self.fps;
-                let wait = ((next_t - t).max(0.0)).min(0.005);
-                let wait = if fresh { 0.001 } else { wait };
+                // NaN-safe: a NaN difference gives the short poll.
+                let left = if next_t - t > 0.0 { next_t - t } else { 0.0 };
+                let wait = if fresh { 0.001 } else { left.min(0.005) };
                 if !self.wait(ctl, source, tx, Duration::from_secs_f64(wait)) {
                     return;
                 }
                 continue;
             }
-            if let Some(l) = self.last {
-                if due > l + 1 && !self.seeked {
-                    self.dropped += due - l - 1;
-                }
+            if let Some(l) = self.last
+                && due > l + 1
+                && !self.seeked
+            {
+                self.dropped += due - l - 1;
             }
             self.seeked = false;
             let started = Instant::now();
@@ -228,7 +238,13 @@ impl Worker {
     }
 
     /// Wait up to `d` for a control message; false when the UI has gone.
-    fn wait(&mut self, ctl: &Receiver<Control>, source: &mut Source, tx: &Sender<Msg>, d: Duration) -> bool {
+    fn wait(
+        &mut self,
+        ctl: &Receiver<Control>,
+        source: &mut Source,
+        tx: &Sender<Msg>,
+        d: Duration,
+    ) -> bool {
         match ctl.recv_timeout(d) {
             Ok(c) => {
                 self.handle(c, source, tx);
@@ -237,5 +253,154 @@ impl Worker {
             Err(RecvTimeoutError::Timeout) => true,
             Err(RecvTimeoutError::Disconnected) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glyph::FontChain;
+    use crate::scene::preset::resolve;
+    use crate::tui::source::SceneSource;
+    use std::sync::Mutex;
+    use std::sync::mpsc::channel;
+
+    /// A clock the test moves by hand.
+    struct FakeClock(Mutex<f64>, std::sync::atomic::AtomicU64);
+
+    impl Clock for FakeClock {
+        fn now(&self) -> f64 {
+            *self.0.lock().unwrap()
+        }
+        fn set_paused(&self, _: bool) {}
+        fn paused(&self) -> bool {
+            false
+        }
+        fn seek(&self, t: f64) {
+            *self.0.lock().unwrap() = t;
+            self.1.fetch_add(1, Ordering::SeqCst);
+        }
+        fn seeks(&self) -> u64 {
+            self.1.load(Ordering::SeqCst)
+        }
+    }
+
+    struct Rig {
+        clock: Arc<FakeClock>,
+        ctl: Sender<Control>,
+        rx: Receiver<Msg>,
+        shown: Arc<AtomicBool>,
+        _worker: JoinHandle<()>,
+    }
+
+    impl Rig {
+        fn new() -> Rig {
+            let f = Arc::new(crate::audio::synthetic_features(120.0, 10.0, 10.0, 1));
+            let src = SceneSource::new(
+                resolve("default").unwrap(),
+                f,
+                FontChain::bundled(),
+                96,
+                54,
+                1,
+            )
+            .unwrap();
+            let clock = Arc::new(FakeClock(Mutex::new(0.0), Default::default()));
+            let (ctl, ctl_rx) = channel();
+            let (tx, rx) = channel();
+            let shown = Arc::new(AtomicBool::new(true));
+            ctl.send(Control::Area(20, 6)).unwrap();
+            let worker = spawn(
+                Source::Scene(Box::new(src)),
+                clock.clone(),
+                PaneMode::Cells,
+                ctl_rx,
+                tx,
+                shown.clone(),
+            );
+            Rig {
+                clock,
+                ctl,
+                rx,
+                shown,
+                _worker: worker,
+            }
+        }
+
+        /// The next frame, marked as shown (as the UI does after drawing it).
+        fn frame(&self) -> FrameMsg {
+            loop {
+                match self
+                    .rx
+                    .recv_timeout(Duration::from_secs(10))
+                    .expect("a frame")
+                {
+                    Msg::Frame(f) => {
+                        self.shown.store(true, Ordering::SeqCst);
+                        return *f;
+                    }
+                    _ => continue,
+                }
+            }
+        }
+
+        fn at(&self, t: f64) {
+            *self.clock.0.lock().unwrap() = t;
+        }
+    }
+
+    #[test]
+    fn frames_follow_the_clock_and_late_ones_are_dropped_and_counted() {
+        let r = Rig::new();
+        let f = r.frame();
+        assert_eq!((f.index, f.dropped), (0, 0));
+        assert_eq!(
+            (f.image.cols, f.image.rows),
+            (20, 5),
+            "fitted to 16:9 in 20×6 cells"
+        );
+        r.at(0.1);
+        assert_eq!(r.frame().index, 1);
+        // the clock jumped 4 frames ahead (the UI was slow): frames 2-4 are dropped
+        r.at(0.5);
+        let f = r.frame();
+        assert_eq!((f.index, f.dropped), (5, 3));
+        assert!((f.time - 0.5).abs() < 1e-9);
+        // a seek is not a drop
+        r.clock.seek(3.0);
+        let f = r.frame();
+        assert_eq!((f.index, f.dropped), (30, 3));
+        // past the end: the UI is told
+        r.at(10.5);
+        let end = loop {
+            match r.rx.recv_timeout(Duration::from_secs(10)).unwrap() {
+                Msg::Ended => break true,
+                Msg::Frame(_) => r.shown.store(true, Ordering::SeqCst),
+                _ => {}
+            }
+        };
+        assert!(end);
+    }
+
+    #[test]
+    fn an_edit_is_on_the_next_frame_drawn() {
+        let r = Rig::new();
+        r.frame();
+        // The UI has not shown frame 0 yet when the edit arrives: nothing may be in flight.
+        let mut p = resolve("default").unwrap();
+        crate::tui::knobs::step(&mut p, crate::tui::knobs::Knob::Opacity(1), -1, true);
+        r.ctl
+            .send(Control::Preset(
+                Box::new(p),
+                Some(crate::tui::knobs::Knob::Opacity(1)),
+                7,
+            ))
+            .unwrap();
+        // paused clock: the edit alone redraws the same frame, with the new generation
+        let f = r.frame();
+        assert_eq!((f.index, f.generation), (0, 7));
+        assert!(f.exact, "in-place edits of a stateless scene are exact");
+        r.at(0.1);
+        assert_eq!(r.frame().generation, 7);
     }
 }

@@ -4,9 +4,9 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::os::fd::AsFd;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -52,7 +52,9 @@ impl Meter {
     fn sample(&mut self, bytes: u64) -> (f32, f64) {
         let now = Instant::now();
         self.samples.push_back((now, bytes, self.frames));
-        while self.samples.len() > 2 && now.duration_since(self.samples[0].0) > Duration::from_secs(1) {
+        while self.samples.len() > 2
+            && now.duration_since(self.samples[0].0) > Duration::from_secs(1)
+        {
             self.samples.pop_front();
         }
         let (t0, b0, f0) = self.samples[0];
@@ -60,7 +62,10 @@ impl Meter {
         if dt < 0.2 {
             return (0.0, 0.0);
         }
-        (((self.frames - f0) as f64 / dt) as f32, (bytes - b0) as f64 / dt)
+        (
+            ((self.frames - f0) as f64 / dt) as f32,
+            (bytes - b0) as f64 / dt,
+        )
     }
 }
 
@@ -80,7 +85,8 @@ impl Recorder {
         self.screen.set_all(&img.cells);
         self.buf.clear();
         self.screen.flush_into(&mut self.buf, b"");
-        self.cast.output(self.started.elapsed().as_secs_f64(), &self.buf)?;
+        self.cast
+            .output(self.started.elapsed().as_secs_f64(), &self.buf)?;
         Ok(())
     }
 }
@@ -136,7 +142,7 @@ pub struct HeadlessReport {
     pub bytes: u64,
     /// `write` calls.
     pub writes: u64,
-    /// Wall time.
+    /// Wall time from the first frame on screen to the end.
     pub seconds: f64,
     /// Render-thread time per frame drawn (scene + picture), milliseconds.
     pub render_ms: f64,
@@ -170,7 +176,11 @@ pub fn headless(app: App, width: u16, height: u16) -> Result<HeadlessReport> {
     drive(app, backend, false)
 }
 
-fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> Result<HeadlessReport> {
+fn drive<W: Write>(
+    app: App,
+    mut backend: SinkBackend<W>,
+    interactive: bool,
+) -> Result<HeadlessReport> {
     let App {
         mut model,
         source,
@@ -203,11 +213,22 @@ fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> 
     }
     let shown = Arc::new(AtomicBool::new(true));
     let size = terminal.size()?;
-    let pane = areas(ratatui::layout::Rect::new(0, 0, size.width, size.height), model.show_panel).pane;
+    let pane = areas(
+        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+        model.show_panel,
+    )
+    .pane;
     let _ = ctl_tx.send(Control::Area(pane.width, pane.height));
     clock.seek(0.0);
     let started = Instant::now();
-    let worker = render::spawn(source, clock.clone(), model.mode, ctl_rx, tx.clone(), shown.clone());
+    let worker = render::spawn(
+        source,
+        clock.clone(),
+        model.mode,
+        ctl_rx,
+        tx.clone(),
+        shown.clone(),
+    );
     let mut recorder = match &record {
         Some(p) => Some(Recorder {
             cast: CastWriter::create(p, pane.width, pane.height)
@@ -242,7 +263,7 @@ fn drive<W: Write>(app: App, mut backend: SinkBackend<W>, interactive: bool) -> 
         },
         &mut totals,
     );
-    let seconds = started.elapsed().as_secs_f64();
+    let seconds = totals.first.unwrap_or(started).elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     drop(ctl_tx);
     drop(watcher);
@@ -288,6 +309,8 @@ struct EventLoop<'a, W: Write> {
 /// Counters of a run.
 #[derive(Default)]
 struct Totals {
+    /// When the first frame was on screen (the clock starts then).
+    first: Option<Instant>,
     frames: u64,
     render_ms: f64,
     draw_ms: f64,
@@ -343,6 +366,7 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
         s.terminal.draw(|f| view(s.model, f))?;
         if new_frame {
             totals.draw_ms += t.elapsed().as_secs_f64() * 1000.0;
+            totals.first.get_or_insert_with(Instant::now);
             if std::mem::take(&mut s.start_clock) {
                 s.clock.set_paused(false);
             }
@@ -357,7 +381,11 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
 fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::ApplyPreset(knob) => {
-            let _ = s.ctl.send(Control::Preset(Box::new(s.model.preset.clone()), knob, s.model.generation));
+            let _ = s.ctl.send(Control::Preset(
+                Box::new(s.model.preset.clone()),
+                knob,
+                s.model.generation,
+            ));
         }
         Cmd::SetMode(m) => {
             let _ = s.ctl.send(Control::Mode(m));
@@ -369,7 +397,6 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
         Cmd::Seek(d) => {
             let end = (s.model.duration - 0.05).max(0.0);
             s.clock.seek((s.clock.now() + d).clamp(0.0, end));
-            let _ = s.ctl.send(Control::Seeked);
             if s.model.paused {
                 let _ = s.ctl.send(Control::Redraw);
             }
@@ -382,7 +409,9 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
                 if watched.as_ref() != Some(&abs) {
                     match watch::watch(&path, s.tx.clone()) {
                         Ok(w) => *s.watcher = Some(w),
-                        Err(e) => s.model.message = Some(format!("saved, but not watching it: {e:#}")),
+                        Err(e) => {
+                            s.model.message = Some(format!("saved, but not watching it: {e:#}"))
+                        }
                     }
                 }
             }
@@ -400,6 +429,7 @@ fn execute<W: Write>(s: &mut EventLoop<W>, cmd: Cmd) -> Result<()> {
 fn write_atomic(path: &std::path::Path, text: &str) -> Result<()> {
     let tmp = crate::media::sink::temp_path(path);
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename onto {}", path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename onto {}", path.display()))?;
     Ok(())
 }

@@ -103,7 +103,11 @@ impl SceneSource {
 
     /// True when frames depend on earlier frames (stateful effects, feedback).
     fn has_history(&self) -> bool {
-        let stateful = self.scene.layers.iter().any(|l| l.enabled && l.spec.stateful);
+        let stateful = self
+            .scene
+            .layers
+            .iter()
+            .any(|l| l.enabled && l.spec.stateful);
         stateful || self.feedback_on()
     }
 
@@ -141,7 +145,14 @@ impl SceneSource {
     }
 
     fn rebuild_quiet(&mut self) {
-        if let Ok(s) = Scene::new(&self.preset, self.width, self.height, self.seed, &self.fonts, self.features.clone()) {
+        if let Ok(s) = Scene::new(
+            &self.preset,
+            self.width,
+            self.height,
+            self.seed,
+            &self.fonts,
+            self.features.clone(),
+        ) {
             self.scene = s;
         }
         self.last = None;
@@ -149,7 +160,14 @@ impl SceneSource {
     }
 
     /// Draw frame `index` into `out` as `cols × rows` cells.
-    pub fn produce(&mut self, index: u64, mode: PaneMode, cols: u16, rows: u16, out: &mut Vec<TCell>) {
+    pub fn produce(
+        &mut self,
+        index: u64,
+        mode: PaneMode,
+        cols: u16,
+        rows: u16,
+        out: &mut Vec<TCell>,
+    ) {
         self.catch_up(index);
         // Feedback only advances when pixels are drawn, so with feedback on always draw them.
         if mode == PaneMode::Pixels || self.feedback_on() {
@@ -178,7 +196,14 @@ impl SceneSource {
             }
             return Ok(());
         }
-        match Scene::new(&self.preset, self.width, self.height, self.seed, &self.fonts, self.features.clone()) {
+        match Scene::new(
+            &self.preset,
+            self.width,
+            self.height,
+            self.seed,
+            &self.fonts,
+            self.features.clone(),
+        ) {
             Ok(s) => {
                 self.scene = s;
                 self.last = None;
@@ -217,22 +242,29 @@ impl SceneSource {
                 }
                 _ => false,
             },
-            Knob::Effect(k, i) => match (self.scene.layers.get_mut(k), super::knobs::param(p, knob)) {
-                (Some(l), Some(par)) if i < l.params.len() => {
-                    l.params[i] = track(par);
-                    true
+            Knob::Effect(k, i) => {
+                match (self.scene.layers.get_mut(k), super::knobs::param(p, knob)) {
+                    (Some(l), Some(par)) if i < l.params.len() => {
+                        l.params[i] = track(par);
+                        true
+                    }
+                    _ => false,
                 }
-                _ => false,
-            },
-            Knob::Opacity(k) => match (self.scene.layers.get_mut(k), super::knobs::param(p, knob)) {
-                (Some(l), Some(par)) => {
-                    l.opacity = track(par);
-                    true
+            }
+            Knob::Opacity(k) => {
+                match (self.scene.layers.get_mut(k), super::knobs::param(p, knob)) {
+                    (Some(l), Some(par)) => {
+                        l.opacity = track(par);
+                        true
+                    }
+                    _ => false,
                 }
-                _ => false,
-            },
+            }
             Knob::Blend(k) => {
-                let mode = p.layers.get(k).and_then(|s| BlendMode::from_name(s.blend.get_ref()));
+                let mode = p
+                    .layers
+                    .get(k)
+                    .and_then(|s| BlendMode::from_name(s.blend.get_ref()));
                 match (self.scene.layers.get_mut(k), mode) {
                     (Some(l), Some(m)) => {
                         l.blend = m;
@@ -249,7 +281,12 @@ impl SceneSource {
                     return false;
                 };
                 match &mut l.coloring {
-                    Coloring::Hsv { base, scale, saturation, .. } => {
+                    Coloring::Hsv {
+                        base,
+                        scale,
+                        saturation,
+                        ..
+                    } => {
                         *match knob {
                             Knob::HueBase(_) => base,
                             Knob::HueScale(_) => scale,
@@ -267,13 +304,15 @@ impl SceneSource {
                 }
                 _ => false,
             },
-            Knob::ShaderParam(s, i) => match (self.scene.shaders.get_mut(s), super::knobs::param(p, knob)) {
-                (Some(slot), Some(par)) if i < slot.params.len() => {
-                    slot.params[i] = track(par);
-                    true
+            Knob::ShaderParam(s, i) => {
+                match (self.scene.shaders.get_mut(s), super::knobs::param(p, knob)) {
+                    (Some(slot), Some(par)) if i < slot.params.len() => {
+                        slot.params[i] = track(par);
+                        true
+                    }
+                    _ => false,
                 }
-                _ => false,
-            },
+            }
             _ => false,
         }
     }
@@ -328,7 +367,14 @@ impl Source {
     }
 
     /// Draw frame `index`.
-    pub fn produce(&mut self, index: u64, mode: PaneMode, cols: u16, rows: u16, out: &mut Vec<TCell>) {
+    pub fn produce(
+        &mut self,
+        index: u64,
+        mode: PaneMode,
+        cols: u16,
+        rows: u16,
+        out: &mut Vec<TCell>,
+    ) {
         match self {
             Source::Scene(s) => s.produce(index, mode, cols, rows, out),
             Source::Video(v) => v.produce(index, mode, cols, rows, out),
@@ -369,11 +415,26 @@ mod tests {
         s.produce(5, PaneMode::Pixels, 40, 11, &mut out);
         let before = s.frame().clone();
         let mut p = s.preset.clone();
-        assert!(super::super::knobs::step(&mut p, Knob::Opacity(1), -1, true));
+        assert!(super::super::knobs::step(
+            &mut p,
+            Knob::Opacity(1),
+            -1,
+            true
+        ));
         s.set_preset(p.clone(), Some(Knob::Opacity(1))).unwrap();
         s.produce(6, PaneMode::Pixels, 40, 11, &mut out);
         // the scene was not rebuilt (in place) and frame 6 equals a fresh render of the new preset
-        let fresh = crate::pipeline::render_still(&p, s.features.clone(), 192, 108, 3, &FontChain::bundled(), 6, 1).unwrap();
+        let fresh = crate::pipeline::render_still(
+            &p,
+            s.features.clone(),
+            192,
+            108,
+            3,
+            &FontChain::bundled(),
+            6,
+            1,
+        )
+        .unwrap();
         assert_eq!(s.frame(), &fresh);
         assert_ne!(&before, &fresh);
     }
@@ -406,7 +467,21 @@ mod tests {
         super::super::knobs::step(&mut p, Knob::Palette(0), 1, false);
         s.set_preset(p.clone(), None).unwrap();
         s.produce(8, PaneMode::Pixels, 40, 11, &mut out);
-        let fresh = crate::pipeline::render_still(&p, s.features.clone(), 192, 108, 3, &FontChain::bundled(), 8, 1).unwrap();
-        assert_eq!(s.frame(), &fresh, "rebuilt scene did not replay frames 0..8");
+        let fresh = crate::pipeline::render_still(
+            &p,
+            s.features.clone(),
+            192,
+            108,
+            3,
+            &FontChain::bundled(),
+            8,
+            1,
+        )
+        .unwrap();
+        assert_eq!(
+            s.frame(),
+            &fresh,
+            "rebuilt scene did not replay frames 0..8"
+        );
     }
 }

@@ -10,10 +10,14 @@ use ratatui::crossterm::{cursor, execute, terminal};
 /// Fail with one clear line when there is no terminal to draw on.
 pub fn require_tty(command: &str) -> Result<()> {
     if !std::io::stdout().is_terminal() {
-        bail!("`asciivid {command}` draws in a terminal, but stdout is not a TTY: run it in a terminal (use `asciivid render` to write a video file)");
+        bail!(
+            "`asciivid {command}` draws in a terminal, but stdout is not a TTY: run it in a terminal (use `asciivid render` to write a video file)"
+        );
     }
     if !std::io::stdin().is_terminal() {
-        bail!("`asciivid {command}` reads keys from a terminal, but stdin is not a TTY: run it in a terminal");
+        bail!(
+            "`asciivid {command}` reads keys from a terminal, but stdin is not a TTY: run it in a terminal"
+        );
     }
     Ok(())
 }
@@ -44,7 +48,11 @@ impl TerminalGuard {
         });
         terminal::enable_raw_mode()?;
         let guard = TerminalGuard(());
-        execute!(std::io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+        execute!(
+            std::io::stdout(),
+            terminal::EnterAlternateScreen,
+            cursor::Hide
+        )?;
         Ok(guard)
     }
 }

@@ -41,17 +41,32 @@ fn ratio(s: &str) -> Option<f64> {
 /// The first video stream of `path`, or `None` for audio-only files (cover art is ignored).
 pub fn probe_video(path: &Path) -> Result<Option<VideoInfo>> {
     crate::media::decode::check_input_file(path)?;
-    let ffprobe = crate::media::find_ffprobe().context("ffprobe not found (it comes with ffmpeg)")?;
+    let ffprobe =
+        crate::media::find_ffprobe().context("ffprobe not found (it comes with ffmpeg)")?;
     let o = Command::new(ffprobe)
-        .args(["-v", "error", "-print_format", "json", "-show_streams", "-show_format"])
+        .args([
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_streams",
+            "-show_format",
+        ])
         .arg(path)
         .output()
         .context("cannot run ffprobe")?;
     if !o.status.success() {
-        bail!("ffprobe cannot read {}: {}", path.display(), String::from_utf8_lossy(&o.stderr).trim());
+        bail!(
+            "ffprobe cannot read {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        );
     }
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
-    let duration = v["format"]["duration"].as_str().and_then(|d| d.parse().ok()).unwrap_or(0.0);
+    let duration = v["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0.0);
     let streams = v["streams"].as_array().cloned().unwrap_or_default();
     let video = streams.iter().find(|s| {
         s["codec_type"] == "video" && s["disposition"]["attached_pic"].as_i64().unwrap_or(0) == 0
@@ -165,10 +180,9 @@ impl VideoFrames {
 
     /// Decode up to frame `index` at `width × height` into `self.frame`.
     fn decode(&mut self, index: u64, width: usize, height: usize) -> Result<()> {
-        let reuse = self
-            .decoder
-            .as_ref()
-            .is_some_and(|d| d.width == width && d.height == height && d.next <= index && index - d.next < 50);
+        let reuse = self.decoder.as_ref().is_some_and(|d| {
+            d.width == width && d.height == height && d.next <= index && index - d.next < 50
+        });
         if !reuse {
             self.decoder = None;
             self.decoder = Some(self.spawn(index, width, height)?);
@@ -185,7 +199,14 @@ impl VideoFrames {
     }
 
     /// Draw frame `index` as `cols × rows` cells.
-    pub fn produce(&mut self, index: u64, mode: PaneMode, cols: u16, rows: u16, out: &mut Vec<TCell>) {
+    pub fn produce(
+        &mut self,
+        index: u64,
+        mode: PaneMode,
+        cols: u16,
+        rows: u16,
+        out: &mut Vec<TCell>,
+    ) {
         let (w, h) = (cols as usize, rows as usize * 2);
         if !self.failed && w > 0 && h > 0 && self.decode(index, w, h).is_err() {
             self.failed = true;
@@ -246,7 +267,10 @@ mod tests {
     #[test]
     fn ratios_parse() {
         assert_eq!(ratio("25/1"), Some(25.0));
-        assert_eq!(ratio("30000/1001").map(|v| (v * 1000.0).round()), Some(29970.0));
+        assert_eq!(
+            ratio("30000/1001").map(|v| (v * 1000.0).round()),
+            Some(29970.0)
+        );
         assert_eq!(ratio("0/0"), None);
     }
 }

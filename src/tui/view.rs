@@ -45,7 +45,8 @@ pub fn areas(area: Rect, show_panel: bool) -> Areas {
     let w = PANEL_W.min(main.width / 2);
     let [pane, side] = Layout::horizontal([Constraint::Min(1), Constraint::Length(w)]).areas(main);
     let mh = METERS_H.min(side.height / 3);
-    let [panel, meters] = Layout::vertical([Constraint::Min(1), Constraint::Length(mh)]).areas(side);
+    let [panel, meters] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(mh)]).areas(side);
     Areas {
         pane,
         panel: Some(panel),
@@ -90,7 +91,14 @@ impl Widget for Pane<'_> {
 }
 
 fn panel(m: &Model, area: Rect, f: &mut Frame) {
-    let title = format!(" {} ", if m.preset.name.is_empty() { "preset" } else { &m.preset.name });
+    let title = format!(
+        " {} ",
+        if m.preset.name.is_empty() {
+            "preset"
+        } else {
+            &m.preset.name
+        }
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
@@ -99,7 +107,10 @@ fn panel(m: &Model, area: Rect, f: &mut Frame) {
     f.render_widget(block, area);
     let h = inner.height as usize;
     // Keep the selection in view, a few rows from the edge.
-    let top = m.selected.saturating_sub(h.saturating_sub(1) / 2).min(m.rows.len().saturating_sub(h));
+    let top = m
+        .selected
+        .saturating_sub(h.saturating_sub(1) / 2)
+        .min(m.rows.len().saturating_sub(h));
     let w = inner.width as usize;
     let lines: Vec<Line> = m
         .rows
@@ -152,9 +163,22 @@ fn meters(m: &Model, area: Rect, f: &mut Frame) {
         bottom.push(Span::styled(format!(" {lo}{lo} "), style));
         labels.push(Span::raw(format!("{name} ")));
     }
-    let beat = if mt.beat > 0.5 { "●" } else if mt.beat > 0.2 { "•" } else { "·" };
-    let beat_style = Style::default().fg(if mt.beat > 0.5 { Color::LightRed } else { Color::DarkGray });
-    top.push(Span::styled(format!(" {beat}"), beat_style.add_modifier(Modifier::BOLD)));
+    let beat = if mt.beat > 0.5 {
+        "●"
+    } else if mt.beat > 0.2 {
+        "•"
+    } else {
+        "·"
+    };
+    let beat_style = Style::default().fg(if mt.beat > 0.5 {
+        Color::LightRed
+    } else {
+        Color::DarkGray
+    });
+    top.push(Span::styled(
+        format!(" {beat}"),
+        beat_style.add_modifier(Modifier::BOLD),
+    ));
     if mt.bpm > 0.0 {
         bottom.push(Span::raw(format!(" {:.0} BPM", mt.bpm)));
     }
@@ -179,11 +203,18 @@ fn status(m: &Model, area: Rect, f: &mut Frame) {
     let sep = Span::styled(" │ ", Style::default().fg(Color::DarkGray));
     let mut spans = Vec::new();
     if let Some(e) = &m.preset_error {
-        spans.push(Span::styled(format!("✗ {e}"), Style::default().fg(Color::White).bg(Color::Red)));
+        spans.push(Span::styled(
+            format!("✗ {e}"),
+            Style::default().fg(Color::White).bg(Color::Red),
+        ));
         spans.push(sep.clone());
     }
     let state = if m.paused { "❚❚" } else { "▶" };
-    spans.push(Span::raw(format!("{state} {}/{}", clock(m.time()), clock(m.duration))));
+    spans.push(Span::raw(format!(
+        "{state} {}/{}",
+        clock(m.time()),
+        clock(m.duration)
+    )));
     for part in [
         format!("{:.1} fps", m.stats.fps),
         format!("drop {}", m.stats.dropped),
@@ -209,7 +240,10 @@ fn status(m: &Model, area: Rect, f: &mut Frame) {
 pub const HELP: &[(&str, &str)] = &[
     ("j/k ↑/↓", "select a parameter"),
     ("←/→ h/l", "change it (shift or H/L: coarse)"),
-    ("enter", "edit its modulation (feature, amount, attack, release)"),
+    (
+        "enter",
+        "edit its modulation (feature, amount, attack, release)",
+    ),
     ("t", "toggle the layer / shader / feedback"),
     ("p", "next character palette of the layer"),
     ("P", "next built-in preset"),
@@ -224,7 +258,12 @@ pub const HELP: &[(&str, &str)] = &[
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 fn help(area: Rect, f: &mut Frame) {
@@ -233,7 +272,12 @@ fn help(area: Rect, f: &mut Frame) {
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<10}"), Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!(" {k:<10}"),
+                    Style::default()
+                        .fg(Color::Cyan)
+                        .add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(*d),
             ])
         })
@@ -247,7 +291,9 @@ fn help(area: Rect, f: &mut Frame) {
 
 fn editor(m: &Model, field: usize, area: Rect, f: &mut Frame) {
     let Some(knob) = m.knob() else { return };
-    let Some(par) = knobs::param(&m.preset, knob) else { return };
+    let Some(par) = knobs::param(&m.preset, knob) else {
+        return;
+    };
     let label = m.rows.get(m.selected).map_or("", |r| r.label.trim());
     let r = centered(area, 40, 6);
     let lines: Vec<Line> = knobs::MOD_FIELDS
@@ -319,7 +365,12 @@ mod tests {
             bpm: 120.0,
             ..RenderArgs::default()
         };
-        let mut m = Model::new(resolve("default").unwrap(), Origin::Builtin("default".into()), args, true);
+        let mut m = Model::new(
+            resolve("default").unwrap(),
+            Origin::Builtin("default".into()),
+            args,
+            true,
+        );
         m.duration = 60.0;
         m.color = "truecolor".into();
         m.stats.fps = 30.0;
@@ -330,7 +381,11 @@ mod tests {
         update(
             &mut m,
             Msg::Frame(Box::new(FrameMsg {
-                image: PaneImage { cols: 16, rows: 4, cells },
+                image: PaneImage {
+                    cols: 16,
+                    rows: 4,
+                    cells,
+                },
                 index: 375,
                 time: 12.5,
                 dropped: 2,
@@ -352,21 +407,30 @@ mod tests {
         t.draw(|f| view(m, f)).unwrap();
         let buf = t.backend().buffer().clone();
         let lines = (0..h)
-            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
             .collect();
         (lines, buf)
     }
 
     /// Compare with a stored snapshot; `UPDATE_SNAPSHOTS=1` rewrites it.
     fn snapshot(name: &str, lines: &[String]) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/tui/snapshots")
+            .join(name);
         let text = lines.join("\n") + "\n";
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() || !path.exists() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &text).unwrap();
         }
         let want = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text, want, "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)");
+        assert_eq!(
+            text, want,
+            "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)"
+        );
     }
 
     #[test]
@@ -376,7 +440,10 @@ mod tests {
         snapshot("preview_100x30.txt", &l);
         // the picture is centred in the pane, in colour
         let pane = areas(Rect::new(0, 0, 100, 30), true).pane;
-        let (x0, y0) = (pane.x + (pane.width - 16) / 2, pane.y + (pane.height - 4) / 2);
+        let (x0, y0) = (
+            pane.x + (pane.width - 16) / 2,
+            pane.y + (pane.height - 4) / 2,
+        );
         assert_eq!(buf[(x0, y0)].symbol(), "#");
         assert_eq!(buf[(x0, y0)].fg, Color::Rgb(200, 40, 90));
         // the selected (first) row is highlighted, the status line has the numbers
@@ -384,7 +451,14 @@ mod tests {
         let sel = l[1].find("tonemap").unwrap() as u16;
         assert!(buf[(sel, 1)].modifier.contains(Modifier::REVERSED));
         let status = &l[29];
-        for want in ["0:12.5/1:00.0", "30.0 fps", "drop 2", "1.50 MB/s", "cells", "truecolor"] {
+        for want in [
+            "0:12.5/1:00.0",
+            "30.0 fps",
+            "drop 2",
+            "1.50 MB/s",
+            "cells",
+            "truecolor",
+        ] {
             assert!(status.contains(want), "{want} not in {status:?}");
         }
         assert!(l.iter().any(|r| r.contains("124 BPM")));
@@ -394,10 +468,20 @@ mod tests {
     fn a_key_changes_the_value_on_screen() {
         let mut m = model();
         let (before, _) = lines(&m, 100, 30);
-        update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
-        update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT)));
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+        );
+        update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT)),
+        );
         let (after, _) = lines(&m, 100, 30);
-        assert!(before[2].contains("gamma") && before[2].contains("0.750"), "{}", before[2]);
+        assert!(
+            before[2].contains("gamma") && before[2].contains("0.750"),
+            "{}",
+            before[2]
+        );
         assert!(after[2].contains("1.140"), "{}", after[2]);
     }
 

@@ -30,7 +30,7 @@ impl PresetWatcher {
 
 /// Read and validate the preset at `path` as a message for the UI.
 pub fn load(path: &Path) -> Msg {
-    Msg::PresetFile(Preset::load(path).map_err(|e| e.to_string()))
+    Msg::PresetFile(Preset::load(path).map(Box::new).map_err(|e| e.to_string()))
 }
 
 /// Watch `path`, sending [`Msg::PresetFile`] to `tx` after each settled change.
@@ -40,11 +40,17 @@ pub fn watch(path: &Path, tx: Sender<Msg>) -> Result<PresetWatcher> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let name = path.file_name().map(|n| n.to_os_string()).context("the preset path has no file name")?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .context("the preset path has no file name")?;
     let (raw_tx, raw_rx) = mpsc::channel::<()>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res
-            && ev.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()))
+            && ev
+                .paths
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_os_str()))
             && !ev.kind.is_access()
         {
             let _ = raw_tx.send(());
@@ -83,7 +89,7 @@ mod tests {
 
     fn next_preset(rx: &mpsc::Receiver<Msg>) -> Result<Preset, String> {
         match rx.recv_timeout(Duration::from_secs(5)) {
-            Ok(Msg::PresetFile(r)) => r,
+            Ok(Msg::PresetFile(r)) => r.map(|p| *p),
             other => panic!("expected a preset message, got {other:?}"),
         }
     }
