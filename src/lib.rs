@@ -22,3 +22,4 @@ pub mod rng;
 pub mod scene;
 pub mod shaders;
 pub mod simd;
+pub mod video;

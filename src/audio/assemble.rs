@@ -207,6 +207,10 @@ pub(crate) fn assemble(
     wave.resize(n, 0.0);
     normalize_level(&mut wave);
     set(Feature::Waveform, wave);
+    // The video features (crate::video::analysis) stay 0 when there is only audio.
+    for c in columns.iter_mut().filter(|c| c.is_empty()) {
+        c.resize(n, 0.0);
+    }
 
     Features {
         fps,
