@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
             b.iter_batched_ref(
                 || src.clone(),
                 |f| t.apply(black_box(f), 0.75, 2.0, 253.0),
-                BatchSize::LargeInput,
+                BatchSize::PerIteration,
             )
         });
     });
@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
                 b.iter_batched_ref(
                     || src.clone(),
                     |f| shader.apply(black_box(f), &params, &ctx),
-                    BatchSize::LargeInput,
+                    BatchSize::PerIteration,
                 )
             });
         });

@@ -238,7 +238,9 @@ pub(crate) fn assemble(
     duration: f64,
     p: &AnalysisParams,
 ) -> Features {
-    let mut columns = Columns(vec![Vec::new(); Feature::COUNT]);
+    // Every column gets a value per frame; the ones audio cannot measure (the video features of
+    // `crate::video`) stay 0.
+    let mut columns = Columns(vec![vec![0.0; raw.frames.len()]; Feature::COUNT]);
     level_columns(raw, fps, p, &mut columns);
     timbre_columns(raw, fps, p, &mut columns);
     event_columns(raw, onset_strength, rhythm, fps, p, &mut columns);

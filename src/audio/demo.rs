@@ -22,7 +22,9 @@ const DUCK_RELEASE_S: f32 = 0.12;
 /// (never clips). Invalid arguments (zero or absurd sample rate, non-positive length) give an
 /// empty vector; lengths are capped at 30 minutes.
 pub fn synth_demo_track(sample_rate: u32, seconds: f64, bpm: f32, seed: u64) -> Vec<f32> {
-    if !(1..=MAX_SAMPLE_RATE).contains(&sample_rate) || !(seconds.is_finite() && seconds > 0.0) {
+    let valid =
+        (1..=MAX_SAMPLE_RATE).contains(&sample_rate) && seconds.is_finite() && seconds > 0.0;
+    if !valid {
         return Vec::new();
     }
     let seconds = seconds.min(MAX_SECONDS);

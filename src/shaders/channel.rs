@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::remap::{self, FRAC_BITS, Rows, SepScratch};
+use super::remap::{self, Rows, SepScratch};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -61,7 +61,7 @@ pub(super) const RGB_SPLIT_RADIAL: ShaderSpec = ShaderSpec {
     name: "rgb_split_radial",
     doc: "red and blue pulled apart radially, growing towards the edges",
     params: RADIAL_PARAMS,
-    heavy: false,
+    heavy: true,
     make: || Box::new(RadialSplit::default()),
 };
 
@@ -165,18 +165,6 @@ multiversion! {
     }
 }
 
-/// Fixed-point coordinates of a zoom by `scale` about the centre of an axis of `n` samples,
-/// clamped to the axis.
-fn zoom_coords(v: &mut Vec<i32>, n: usize, scale: f64) {
-    let centre = n as f64 / 2.0;
-    let last = (n - 1) as f64;
-    v.clear();
-    v.extend((0..n).map(|i| {
-        let s = (centre + (i as f64 + 0.5 - centre) * scale - 0.5).clamp(0.0, last);
-        (s * (1 << FRAC_BITS) as f64).round() as i32
-    }));
-}
-
 impl Shader for RadialSplit {
     fn apply(&mut self, frame: &mut Frame, params: &[f32], _ctx: &FrameCtx) {
         let Some((w, h)) = util::dims(frame) else {
@@ -189,8 +177,8 @@ impl Shader for RadialSplit {
             return;
         }
         for (i, scale) in [1.0 - k, 1.0 + k].into_iter().enumerate() {
-            zoom_coords(&mut self.cols[i], w, scale);
-            zoom_coords(&mut self.rows[i], h, scale);
+            remap::zoom_coords(&mut self.cols[i], w, scale);
+            remap::zoom_coords(&mut self.rows[i], h, scale);
         }
         let stride = w * 3;
         let band = util::band_rows(w);

@@ -30,7 +30,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
     name: "crt",
     doc: "curved-screen barrel distortion with black rounded corners",
     params: PARAMS,
-    heavy: false,
+    heavy: true,
     make: || Box::new(Crt::default()),
 };
 
