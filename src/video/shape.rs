@@ -129,7 +129,10 @@ impl ShapeSet {
             self.np,
             &mut s.dots,
         );
-        let mut best = (0, fit(bg, &self.sums[0], cell.sum, s.dots[0].map(|v| v as f32)));
+        let mut best = (
+            0,
+            fit(bg, &self.sums[0], cell.sum, s.dots[0].map(|v| v as f32)),
+        );
         for (k, d) in s.dots.iter().enumerate().skip(1) {
             let f = fit(bg, &self.sums[k], cell.sum, d.map(|v| v as f32));
             if f.cost < best.1.cost {
