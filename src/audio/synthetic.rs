@@ -355,7 +355,7 @@ fn video_stand_ins(f: &mut Features, bar_s: f64, seed: u64) {
             "brightness",
             smooth(&rms, 0.3, 1.0)
                 .iter()
-                .map(|v| 0.2 + 0.6 * v)
+                .map(|v| 0.15 + 0.7 * v)
                 .collect(),
         ),
         ("contrast", smooth(&cent, 0.5, 0.5)),
@@ -435,7 +435,7 @@ mod tests {
             let wanted = if feat.name().ends_with("_r") {
                 0.1
             } else {
-                0.5
+                0.4
             };
             assert!(hi - lo > wanted, "{} barely moves: {lo}..{hi}", feat.name());
         }
