@@ -636,8 +636,8 @@ mod tests {
         let p = Palettes::parse_builtin().expect("built-ins must parse");
         assert_eq!(
             p.chars.len(),
-            NAMED.len() + 2,
-            "29 named palettes + ascii + classic"
+            NAMED.len() + 3,
+            "29 named palettes + ascii + classic + bars"
         );
         assert_eq!(p.char_palette("classic").unwrap().chars.len(), 10);
         for (name, len) in NAMED {
