@@ -21,7 +21,11 @@ const RENDER_EXAMPLES: &str = "Examples:
   asciivid render song.flac -o draft.mp4 --quality draft --start 30 --duration 10
   asciivid render song.mp3 -o clip.webm --resolution 1280x720 --fps 30 --seed 7
   asciivid render song.mp3 --preset my-look.toml --test-frame 42.5
-  asciivid render --bpm 128 --duration 20 -o generative.mp4   (no input: generative mode)";
+  asciivid render --bpm 128 --duration 20 -o generative.mp4   (no input: generative mode)
+  asciivid render clip.mp4 -o clip.ascii.mp4 --glyphs shape --background source
+  asciivid render clip.mp4 --preset tunnel --start 12 --duration 8   (video under an audio-reactive preset)
+  asciivid render photo.jpg --glyphs edges --duration 4 -o photo.mp4
+  asciivid render 'frames/*.png' --fps 12 -o frames.mp4";
 
 const DEMO_EXAMPLES: &str = "Examples:
   asciivid demo                       # writes demo.mp4 (or demo.gif without ffmpeg)
@@ -102,9 +106,10 @@ enum ChromaArg {
 /// Options shared by `render` and `demo`.
 #[derive(Args, Debug, Clone)]
 struct LookArgs {
-    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file.
-    #[arg(long, short = 'p', default_value = "default")]
-    preset: String,
+    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file
+    /// [default: `default`, or `video` for a video or image input].
+    #[arg(long, short = 'p')]
+    preset: Option<String>,
     /// Quality profile: draft 960x540@12, preview 1280x720@15, production 1920x1080@24, max 3840x2160@30, auto.
     #[arg(long, short = 'q', value_enum)]
     quality: Option<QualityArg>,
@@ -146,9 +151,71 @@ struct LookArgs {
     quiet: bool,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum GlyphsArg {
+    Ramp,
+    Edges,
+    Shape,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum BackgroundArg {
+    Black,
+    Source,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum DitherArg {
+    None,
+    Ordered,
+    Diffusion,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FitArg {
+    Contain,
+    Cover,
+}
+
+/// How a video input becomes characters (applies to every video layer of the preset).
+#[derive(Args, Debug, Clone)]
+struct VideoArgs {
+    /// Glyph choice for video: ramp (luminance), edges (line glyphs on edges), shape (best-fitting glyph).
+    #[arg(long, value_enum)]
+    glyphs: Option<GlyphsArg>,
+    /// Behind video glyphs: black (classic ASCII) or source (a fitted colour per cell).
+    #[arg(long, value_enum)]
+    background: Option<BackgroundArg>,
+    /// Character palette of video layers: a name (`asciivid list palettes`) or a palette TOML file [default: ascii].
+    #[arg(long)]
+    palette: Option<String>,
+    /// Dithering of the luminance ramp (ramp and edges).
+    #[arg(long, value_enum)]
+    dither: Option<DitherArg>,
+    /// When the video's aspect ratio differs from the output's: contain (black bars) or cover (crop).
+    #[arg(long, value_enum, default_value = "contain")]
+    fit: FitArg,
+}
+
+impl VideoArgs {
+    fn any(&self) -> Option<&'static str> {
+        if self.glyphs.is_some() {
+            Some("--glyphs")
+        } else if self.background.is_some() {
+            Some("--background")
+        } else if self.palette.is_some() {
+            Some("--palette")
+        } else if self.dither.is_some() {
+            Some("--dither")
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct RenderArgs {
-    /// Audio (or video with sound) to render; omit for generative mode (see --bpm).
+    /// Audio, video, image, or a folder or glob of PNG/JPEG frames; omit for generative mode (see --bpm).
     input: Option<PathBuf>,
     /// Output file: .mp4, .webm, .gif, .mov, .y4m, or a directory for PNG frames.
     #[arg(long, short = 'o')]
@@ -167,6 +234,8 @@ struct RenderArgs {
     /// Write one PNG still at this time (seconds) and print its mean brightness, instead of a video.
     #[arg(long, value_parser = parse_seconds)]
     test_frame: Option<f64>,
+    #[command(flatten)]
+    video: VideoArgs,
 }
 
 #[derive(Args, Debug)]
@@ -505,8 +574,78 @@ fn check_output(path: &Path, overwrite: bool) -> Result<()> {
     Ok(())
 }
 
+/// Resolve the preset of a video render: the named one (or `video`), with a video layer at
+/// the bottom when it has none, and the command line's palette on its video layers.
+fn video_preset(a: &RenderArgs) -> Result<crate::scene::Preset> {
+    let mut preset = resolve(a.look.preset.as_deref().unwrap_or("video"))?;
+    if !preset.layers.iter().any(|l| l.is_video()) {
+        let base = crate::scene::Preset::parse(
+            "[[layers]]\neffect = \"video\"\nblend = \"normal\"\n",
+            "the inserted video layer",
+        )?;
+        preset.layers.insert(0, base.layers[0].clone());
+    }
+    if let Some(p) = &a.video.palette {
+        for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
+            // a real span marks the palette as chosen, not defaulted
+            l.palette = toml::Spanned::new(0..1, p.clone());
+        }
+    }
+    Ok(preset)
+}
+
+fn apply_video_args(scene_opts: &mut crate::video::ConvertOptions, v: &VideoArgs) {
+    use crate::video::{Background, Dither, GlyphMode};
+    if let Some(g) = v.glyphs {
+        scene_opts.glyphs = match g {
+            GlyphsArg::Ramp => GlyphMode::Ramp,
+            GlyphsArg::Edges => GlyphMode::Edges,
+            GlyphsArg::Shape => GlyphMode::Shape,
+        };
+    }
+    if let Some(b) = v.background {
+        scene_opts.background = match b {
+            BackgroundArg::Black => Background::Black,
+            BackgroundArg::Source => Background::Source,
+        };
+    }
+    if let Some(d) = v.dither {
+        scene_opts.dither = match d {
+            DitherArg::None => Dither::None,
+            DitherArg::Ordered => Dither::Ordered,
+            DitherArg::Diffusion => Dither::Diffusion,
+        };
+    }
+}
+
 fn cmd_render(a: RenderArgs) -> Result<()> {
-    let preset = resolve(&a.look.preset)?;
+    let video = match &a.input {
+        Some(input) => crate::video::probe_input(input)?,
+        None => None,
+    };
+    match &video {
+        Some(v) => return cmd_render_video(a, v.clone()),
+        None => {
+            if let Some(flag) = a.video.any() {
+                bail!(
+                    "{flag} needs a video or image input, but {} has no video stream: give a video file, an image, or a folder of images",
+                    a.input
+                        .as_ref()
+                        .map_or("generative mode".to_string(), |p| p.display().to_string())
+                );
+            }
+        }
+    }
+    let preset = resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    if preset.layers.iter().any(|l| l.is_video()) {
+        bail!(
+            "preset `{}` has a video layer, but {} has no video stream: give a video or image input, or choose another preset",
+            preset.name,
+            a.input
+                .as_ref()
+                .map_or("generative mode".to_string(), |p| p.display().to_string())
+        );
+    }
     let generative_secs = a.duration.unwrap_or(15.0);
     let r = resolve_look(&a.look, Quality::Production, generative_secs)?;
     let fps = r.profile.fps;
@@ -571,6 +710,124 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     Ok(())
 }
 
+fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()> {
+    use crate::video::{Fit, Search, VideoInput};
+    let preset = video_preset(&a)?;
+    let mut r = resolve_look(&a.look, Quality::Production, a.duration.unwrap_or(60.0))?;
+    if a.look.fps.is_none()
+        && let VideoInput::File { fps: Some(f), .. } = &input
+    {
+        r.profile.fps = *f; // the video's own rate unless --fps says otherwise
+    }
+    if matches!(input, VideoInput::Image { .. }) && a.start > 0.0 {
+        bail!("--start needs a video or an image sequence; a still image has no time to seek in");
+    }
+    let search = match a.look.quality {
+        Some(QualityArg::Draft | QualityArg::Preview) => Search::Fast,
+        _ => Search::Exhaustive,
+    };
+    let job = pipeline::VideoJob {
+        input: input.clone(),
+        start: a.start,
+        duration: a.duration,
+        fit: match a.video.fit {
+            FitArg::Contain => Fit::Contain,
+            FitArg::Cover => Fit::Cover,
+        },
+        search,
+    };
+    let (w, h, fps) = (r.profile.width, r.profile.height, r.profile.fps);
+    let (features, analyze_time) = pipeline::analyze_video(&job, w, h, fps)?;
+    if input.audio_path().is_none() && !a.look.quiet {
+        eprintln!(
+            "note: {} has no sound: the audio features are 0 and the output is silent (the video features brightness, contrast, motion, edge_density and dominant_hue still modulate)",
+            input.display()
+        );
+    }
+    let mut preset = preset;
+    for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
+        let mut o = l.video_options();
+        apply_video_args(&mut o, &a.video);
+        let name = |n: &str| Some(toml::Spanned::new(0..1, n.to_string()));
+        l.glyphs = name(crate::video::GlyphMode::NAMES[o.glyphs as usize]);
+        l.background = name(crate::video::Background::NAMES[o.background as usize]);
+        l.dither = name(crate::video::Dither::NAMES[o.dither as usize]);
+    }
+    let features = Arc::new(features);
+    if let Some(t) = a.test_frame {
+        let n = features.len();
+        let index = ((t * fps).round() as usize).min(n.saturating_sub(1)) as u64;
+        let path = a
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("test_{t}s.png")));
+        check_output(&path, a.look.overwrite)?;
+        let frame = pipeline::render_still_with_video(
+            &preset,
+            features,
+            w,
+            h,
+            a.look.seed,
+            &r.fonts,
+            index,
+            r.workers,
+            Some(&job),
+        )?;
+        return write_still(&path, &frame, index);
+    }
+    let output = a.output.clone().unwrap_or_else(|| {
+        let stem = a
+            .input
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.contains(['*', '?']))
+            .unwrap_or_else(|| "frames".into());
+        PathBuf::from(format!("{stem}.ascii.mp4"))
+    });
+    check_output(&output, a.look.overwrite)?;
+    let kind = OutputKind::from_path(&output)?;
+    if kind.needs_ffmpeg() {
+        crate::media::find_ffmpeg()?;
+    }
+    let audio = input
+        .audio_path()
+        .map(|p| (p.to_path_buf(), a.start, features.duration));
+    let rjob = RenderJob {
+        preset,
+        features,
+        audio,
+        output: output.clone(),
+        profile: r.profile,
+        chroma: r.chroma,
+        alpha: a.look.alpha,
+        workers: r.workers,
+        seed: a.look.seed,
+        fonts: r.fonts,
+        builtin_gif: false,
+        progress: !a.look.quiet,
+    };
+    let mut report = pipeline::render_with_video(rjob, Some(&job))?;
+    report.analyze = analyze_time;
+    eprintln!("wrote {}", output.display());
+    eprintln!("{}", report.summary());
+    Ok(())
+}
+
+fn write_still(path: &Path, frame: &crate::frame::Frame, index: u64) -> Result<()> {
+    let tmp = crate::media::sink::temp_path(path);
+    write_png(&tmp, frame)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mean = frame.mean_brightness();
+    println!("{} frame {index} mean brightness {mean:.1}", path.display());
+    if mean <= 8.0 {
+        eprintln!(
+            "warning: mean brightness {mean:.1} is very dark (want > 8): lower the preset's gamma or raise layer brightness"
+        );
+    }
+    Ok(())
+}
+
 fn test_frame(
     preset: &crate::scene::Preset,
     features: Arc<Features>,
@@ -596,21 +853,11 @@ fn test_frame(
         index,
         r.workers,
     )?;
-    let tmp = crate::media::sink::temp_path(&path);
-    write_png(&tmp, &frame)?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mean = frame.mean_brightness();
-    println!("{} frame {index} mean brightness {mean:.1}", path.display());
-    if mean <= 8.0 {
-        eprintln!(
-            "warning: mean brightness {mean:.1} is very dark (want > 8): lower the preset's gamma or raise layer brightness"
-        );
-    }
-    Ok(())
+    write_still(&path, &frame, index)
 }
 
 fn cmd_demo(a: DemoArgs) -> Result<()> {
-    let preset = resolve(&a.look.preset)?;
+    let preset = resolve(a.look.preset.as_deref().unwrap_or("default"))?;
     let mut look = a.look.clone();
     let ffmpeg = crate::media::find_ffmpeg();
     if ffmpeg.is_err() && look.resolution.is_none() {

@@ -1,4 +1,4 @@
-//! Per-frame audio (and later video) features: the modulation sources of every parameter.
+//! Per-frame audio and video features: the modulation sources of every parameter.
 //!
 //! `Features` is a struct of arrays: one column per [`Feature`], one row per output frame,
 //! every value normalized to `[0, 1]`. Analysis (`crate::audio`) fills it; everything else reads
@@ -62,6 +62,11 @@ features! {
     Downbeat => "downbeat": "1 on the first beat of each bar, else 0",
     BarPhase => "bar_phase": "position inside the current bar, 0 to 1",
     Waveform => "waveform": "peak amplitude envelope of the raw waveform",
+    Brightness => "brightness": "video: mean luma of the frame",
+    Contrast => "contrast": "video: luma standard deviation / 128",
+    Motion => "motion": "video: mean luma change from the previous frames / 30",
+    EdgeDensity => "edge_density": "video: share of pixels on an edge",
+    DominantHue => "dominant_hue": "video: saturation-weighted mean hue, in turns",
 }
 
 /// All features of one frame, indexed by [`Feature`].
@@ -136,7 +141,8 @@ impl Features {
         let i = i.min(n - 1);
         let mut out = FeatureFrame::default();
         for (k, col) in self.columns.iter().enumerate().take(Feature::COUNT) {
-            out.0[k] = col[i];
+            // video columns are empty for audio-only inputs: they read as 0
+            out.0[k] = col.get(i).copied().unwrap_or(0.0);
         }
         out
     }

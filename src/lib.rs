@@ -24,3 +24,4 @@ pub mod shaders;
 pub mod simd;
 pub mod term;
 pub mod tui;
+pub mod video;

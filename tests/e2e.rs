@@ -251,7 +251,7 @@ fn demo_without_ffmpeg_falls_back_to_a_gif_and_says_how_to_get_sound() {
     assert!(
         v["nb_frames"]
             .as_str()
-            .map_or(true, |n| n.parse::<u32>().unwrap() > 5)
+            .is_none_or(|n| n.parse::<u32>().unwrap() > 5)
     );
 }
 

@@ -7,11 +7,15 @@ use super::fft::PairFft;
 use super::normalize::percentile;
 use rayon::prelude::*;
 
-/// Dynamic range kept by the log-mel spectrogram (librosa's `top_db`).
+/// Dynamic range kept by the log-mel spectrogram (librosa's `top_db`, which is 80). With 80 dB
+/// the faint tail of one hit at the edge of the previous window lifts the reference far above
+/// the floor and hides the next hit (a swung off-beat then outweighs the beat); 50 dB keeps
+/// such tails at the floor.
 const TOP_DB: f32 = 50.0;
 /// Power floor before the log (librosa's `amin`), relative to a full-scale sine's peak bin.
 const AMIN: f32 = 1e-10;
-/// Mel bands centred below this feed the low-frequency envelope used for downbeats.
+/// Mel bands centred below this feed the low-frequency envelope (kick and bass onsets) used for
+/// beats and downbeats.
 const LOW_BAND_HZ: f32 = 200.0;
 /// Frames quieter than this (dB below the loudest frame) cannot hold an onset.
 const GATE_DB: f32 = 50.0;
@@ -25,7 +29,8 @@ pub(crate) struct OnsetEnvelope {
     /// Envelope frames per second.
     pub rate: f64,
     /// Time (s) of index 0. librosa shifts by `n_fft / 2` because a log-magnitude flux fires
-    /// when an event *enters* the window; half a hop less centres the quantization error.
+    /// when an event *enters* the window; half a hop less centres the quantization error, and
+    /// [`onset_times`] then calibrates it on the track's own attacks.
     pub offset: f64,
     /// Onset strength: mean over mel bands of the rectified log-power increase.
     pub strength: Vec<f32>,
@@ -95,15 +100,16 @@ fn mel_filters(n_mels: usize, n_fft: usize, sr: u32) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
-/// Compute the onset envelope of `x` (already at `p.sample_rate`).
-pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
-    let (n, hop, sr, n_mels) = (p.n_fft, p.onset_hop, p.sample_rate, p.n_mels);
+/// Log-mel spectrogram (dB, frame-major) and total power (dB) per frame of `x`, frames centred
+/// at multiples of the hop.
+fn log_mel(x: &[f32], p: &AnalysisParams) -> (Vec<f32>, Vec<f32>) {
+    let (n, hop, n_mels) = (p.n_fft, p.onset_hop, p.n_mels);
     let frames = if x.is_empty() { 0 } else { x.len() / hop + 1 };
     let window = hann(n);
     // Power relative to a full-scale sine's peak bin, so thresholds do not depend on n_fft.
     let wsum: f32 = window.iter().sum();
     let pnorm = 4.0 / (wsum * wsum);
-    let filters = mel_filters(n_mels, n, sr);
+    let filters = mel_filters(n_mels, n, p.sample_rate);
     let plan = PairFft::plan(n);
     let mut mel_db = vec![0.0f32; frames * n_mels];
     let mut loud_db = vec![0.0f32; frames];
@@ -150,13 +156,13 @@ pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
     for v in &mut mel_db {
         *v = v.max(floor);
     }
-    let nyq = sr as f32 / 2.0;
-    let low_bands = (0..n_mels)
-        .take_while(|&m| {
-            mel_to_hz(hz_to_mel(nyq) * (m + 1) as f32 / (n_mels + 1) as f32) < LOW_BAND_HZ
-        })
-        .count()
-        .max(1);
+    (mel_db, loud_db)
+}
+
+/// Rectified log-power increase per frame: the mean over all bands against the SuperFlux
+/// max-filtered previous frame, and the mean over the first `low_bands` bands.
+fn flux_envelopes(mel_db: &[f32], n_mels: usize, low_bands: usize) -> (Vec<f32>, Vec<f32>) {
+    let frames = mel_db.len() / n_mels;
     let mut strength = vec![0.0f32; frames];
     let mut low = vec![0.0f32; frames];
     // Frame 0 has no predecessor: the jump from the digital silence before the file would be
@@ -184,9 +190,22 @@ pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
         strength[j] = sum / n_mels as f32;
         low[j] = low_sum / low_bands as f32;
     }
+    (strength, low)
+}
+
+/// Compute the onset envelope of `x` (already at `p.sample_rate`).
+pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
+    let (mel_db, loud_db) = log_mel(x, p);
+    let n_mels = p.n_mels;
+    let top = hz_to_mel(p.sample_rate as f32 / 2.0);
+    let low_bands = (0..n_mels)
+        .take_while(|&m| mel_to_hz(top * (m + 1) as f32 / (n_mels + 1) as f32) < LOW_BAND_HZ)
+        .count()
+        .max(1);
+    let (strength, low) = flux_envelopes(&mel_db, n_mels, low_bands);
     OnsetEnvelope {
-        rate: sr as f64 / hop as f64,
-        offset: (n - hop) as f64 / 2.0 / sr as f64,
+        rate: p.sample_rate as f64 / p.onset_hop as f64,
+        offset: (p.n_fft - p.onset_hop) as f64 / 2.0 / p.sample_rate as f64,
         strength,
         low,
         mel_db,

@@ -106,7 +106,7 @@ const PULSE_MIN_CONFIDENCE: f32 = 0.5;
 /// The low band is weighted by the square of its own periodicity confidence, so that when it
 /// holds only noise (no bass, or noisy recordings) it cannot blur the pulse.
 /// Also returns the low band's confidence.
-pub(crate) fn beat_envelope(env: &OnsetEnvelope, p: &AnalysisParams) -> (Vec<f32>, f32) {
+fn beat_envelope(env: &OnsetEnvelope, p: &AnalysisParams) -> (Vec<f32>, f32) {
     let unit_mean = |v: &[f32]| {
         let m = v.iter().map(|&x| x as f64).sum::<f64>() / v.len().max(1) as f64;
         if m > 1e-9 { (1.0 / m) as f32 } else { 0.0 }

@@ -8,11 +8,12 @@
 use super::arrangement::{Arrangement, Event, Voice};
 use super::assemble::assemble;
 use super::config::{AnalysisParams, sanitize_fps};
+use super::normalize::normalize_level;
 use super::rhythm::Rhythm;
 use super::smooth::smooth_in_place;
 use super::spectral::{BANDS_HZ, FrameValues, RawFrames, log_band_centres};
 use super::timeline::frame_count;
-use crate::features::Features;
+use crate::features::{Feature, Features};
 use crate::rng::{hash3, unit};
 
 /// Longest generative run (s): a day of frames is already far more than anyone renders.
@@ -317,6 +318,67 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
         band_centres: ctx.grid.centres.clone(),
         waveform,
     };
+    let rhythm = song_rhythm(&song, duration, &p);
+    let mut features = assemble(&raw, mix.strength, &rhythm, fps, duration, &p);
+    video_stand_ins(&mut features, 4.0 * song.beat_s, seed);
+    features
+}
+
+/// Stand-ins for the video features (`crate::video`), which have no picture to measure in
+/// generative mode, so presets modulated by them still move with the music: brightness
+/// follows the loudness, contrast the timbre's brightness, motion the flux, edge density the
+/// treble, and the dominant hue turns once around the colour wheel every 16 bars. Looked up
+/// by name, so the set of features can change without touching this module.
+fn video_stand_ins(f: &mut Features, bar_s: f64, seed: u64) {
+    let fps = f.fps;
+    let smooth = |v: &[f32], attack: f32, release: f32| {
+        let mut v = v.to_vec();
+        smooth_in_place(&mut v, fps, attack, release);
+        v
+    };
+    let col = |name: &str| Feature::from_name(name).map(|c| f.column(c).to_vec());
+    let (Some(rms), Some(cent), Some(flux), Some(himid), Some(hi)) = (
+        col("rms"),
+        col("centroid"),
+        col("flux"),
+        col("himid"),
+        col("hi"),
+    ) else {
+        return;
+    };
+    let mut motion = smooth(&flux, 0.02, 0.3);
+    normalize_level(&mut motion);
+    let treble: Vec<f32> = himid.iter().zip(&hi).map(|(a, b)| 0.5 * (a + b)).collect();
+    let hue_start = unit(hash3(seed, 0xC010, 0, 0)) as f64;
+    let stand_ins = [
+        (
+            "brightness",
+            smooth(&rms, 0.3, 1.0)
+                .iter()
+                .map(|v| 0.15 + 0.7 * v)
+                .collect(),
+        ),
+        ("contrast", smooth(&cent, 0.5, 0.5)),
+        ("motion", motion),
+        ("edge_density", smooth(&treble, 0.2, 0.6)),
+        (
+            "dominant_hue",
+            (0..f.len())
+                .map(|k| (k as f64 / fps / (16.0 * bar_s) + hue_start).fract() as f32)
+                .collect(),
+        ),
+    ];
+    for (name, mut values) in stand_ins {
+        if let Some(c) = Feature::from_name(name) {
+            values.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+            f.columns[c as usize] = values;
+        }
+    }
+}
+
+/// The exact rhythm of the song: beats on the grid from t = 0, downbeats every fourth beat,
+/// onsets at every hit and note start.
+fn song_rhythm(song: &Arrangement, duration: f64, p: &AnalysisParams) -> Rhythm {
     let mut onsets: Vec<f64> = song
         .events
         .iter()
@@ -328,18 +390,13 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
         .map(|i| i as f64 * song.beat_s)
         .take_while(|&t| t < duration)
         .collect();
-    let rhythm = Rhythm {
+    Rhythm {
         tempo_bpm: song.bpm as f32,
         tempo_confidence: if beats.is_empty() { 0.0 } else { 1.0 },
         beats,
         first_downbeat: 0,
         onsets,
-    };
-    let mut f = assemble(&raw, mix.strength, &rhythm, fps, duration, &p);
-    if n == 0 {
-        f.duration = 0.0;
     }
-    f
 }
 
 #[cfg(test)]
@@ -378,7 +435,7 @@ mod tests {
             let wanted = if feat.name().ends_with("_r") {
                 0.1
             } else {
-                0.5
+                0.4
             };
             assert!(hi - lo > wanted, "{} barely moves: {lo}..{hi}", feat.name());
         }

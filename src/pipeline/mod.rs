@@ -17,6 +17,8 @@ use crate::media::decode::decode_audio;
 use crate::media::sink::{EncodeSettings, FrameSink, GifSink, OutputKind, SinkReport, open_sink};
 use crate::media::yuv::Chroma;
 use crate::scene::{Preset, Scene};
+use crate::video::analysis::{apply as apply_video_features, measure_input};
+use crate::video::{Fit, FrameReader, Next, ReaderSpec, Search, VideoInput};
 
 pub use profile::{Aspect, Profile, Quality, parse_resolution};
 
@@ -42,6 +44,89 @@ pub fn analyze_file(
     }
     let features = analyze(&samples, params.sample_rate, fps, &params);
     Ok((features, t.elapsed()))
+}
+
+/// The visual input of a render and how to decode it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoJob {
+    /// The video, image or image sequence.
+    pub input: VideoInput,
+    /// Seconds into the input.
+    pub start: f64,
+    /// Seconds to render (None: the whole input; a still image needs one).
+    pub duration: Option<f64>,
+    /// Letterbox or crop when the aspect ratios differ.
+    pub fit: Fit,
+    /// Shape search effort (from the quality profile).
+    pub search: Search,
+}
+
+impl VideoJob {
+    /// The decode of this job at an output size and rate.
+    pub fn reader_spec(&self, width: usize, height: usize, fps: f64) -> ReaderSpec {
+        ReaderSpec {
+            width,
+            height,
+            fps,
+            start: self.start,
+            duration: self.duration,
+            fit: self.fit,
+        }
+    }
+}
+
+/// Features of a visual input at `fps`: its video features, plus the audio features of its
+/// sound track when it has one (all zeros otherwise: a silent input does not pretend to have
+/// a beat). The video decides the frame count; a still image lasts `duration` (default 5 s).
+pub fn analyze_video(
+    job: &VideoJob,
+    width: usize,
+    height: usize,
+    fps: f64,
+) -> Result<(Features, Duration)> {
+    let t = Instant::now();
+    let still_frames = (job.duration.unwrap_or(5.0) * fps).round().max(1.0) as usize;
+    let rows = measure_input(
+        &job.input,
+        &job.reader_spec(width, height, fps),
+        still_frames,
+    )?;
+    if rows.is_empty() {
+        bail!(
+            "{} has no video frames in the requested range: check --start and --duration",
+            job.input.display()
+        );
+    }
+    let secs = rows.len() as f64 / fps;
+    let mut features = match job.input.audio_path() {
+        Some(path) => {
+            let params = AnalysisParams::default();
+            let samples = decode_audio(path, params.sample_rate, job.start, Some(secs))?;
+            if samples.is_empty() {
+                silent_features(fps)
+            } else {
+                analyze(&samples, params.sample_rate, fps, &params)
+            }
+        }
+        None => silent_features(fps),
+    };
+    apply_video_features(&mut features, &rows);
+    Ok((features, t.elapsed()))
+}
+
+/// A feature table with every column present and no frames (filled by the video analysis).
+fn silent_features(fps: f64) -> Features {
+    Features {
+        fps,
+        duration: 0.0,
+        tempo_bpm: 0.0,
+        tempo_confidence: 0.0,
+        beats: Vec::new(),
+        downbeats: Vec::new(),
+        onsets: Vec::new(),
+        columns: vec![Vec::new(); crate::features::Feature::COUNT],
+        spectrum: Vec::new(),
+    }
 }
 
 /// Everything a render needs, resolved from the command line.
@@ -83,6 +168,8 @@ pub struct RenderReport {
     pub render: Duration,
     /// Time spent converting to YUV.
     pub convert: Duration,
+    /// Time the renderer waited for decoded video frames.
+    pub decode_wait: Duration,
     /// Time the renderer waited for the encoder.
     pub encode_wait: Duration,
     /// Wall time of the frame loop.
@@ -100,8 +187,13 @@ impl RenderReport {
         } else {
             "render"
         };
+        let decode = if self.decode_wait.is_zero() {
+            String::new()
+        } else {
+            format!(" | waiting for video {:.2} ms/frame", ms(self.decode_wait))
+        };
         format!(
-            "{} frames in {:.1} s ({fps:.1} fps) | analyze {:.2} s | render {:.2} ms/frame | yuv {:.2} ms/frame | waiting for encoder {:.2} ms/frame | bottleneck: {bottleneck}",
+            "{} frames in {:.1} s ({fps:.1} fps) | analyze {:.2} s{decode} | render {:.2} ms/frame | yuv {:.2} ms/frame | waiting for encoder {:.2} ms/frame | bottleneck: {bottleneck}",
             self.frames,
             self.wall.as_secs_f64(),
             self.analyze.as_secs_f64(),
@@ -128,6 +220,11 @@ fn progress_bar(n: u64, enabled: bool) -> indicatif::ProgressBar {
 
 /// Render every frame of `job` into its output.
 pub fn render(job: RenderJob) -> Result<RenderReport> {
+    render_with_video(job, None)
+}
+
+/// Render every frame of `job`, feeding the frames of `video` to the scene's video layers.
+pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<RenderReport> {
     let p = job.profile;
     let n = job.features.len() as u64;
     if n == 0 {
@@ -156,6 +253,17 @@ pub fn render(job: RenderJob) -> Result<RenderReport> {
             "warning: palette `{pal}` has {m}, which no font can draw (it renders blank); pass --font with a font that has it"
         );
     }
+    let mut reader = match video {
+        Some(v) => {
+            scene.set_video_options(|o| o.search = v.search);
+            Some(FrameReader::open(
+                &v.input,
+                &v.reader_spec(p.width, p.height, p.fps),
+            )?)
+        }
+        None => None,
+    };
+    let mut video_frame = Frame::new(p.width, p.height);
     let settings = EncodeSettings {
         width: p.width,
         height: p.height,
@@ -179,6 +287,14 @@ pub fn render(job: RenderJob) -> Result<RenderReport> {
         for i in 0..n {
             if INTERRUPTED.load(Ordering::Relaxed) {
                 bail!("interrupted: no output written");
+            }
+            if let Some(r) = reader.as_mut() {
+                let t = Instant::now();
+                // past the last decoded frame the scene keeps showing it
+                if r.next_frame(&mut video_frame)? == Next::New {
+                    scene.set_video_frame(&mut video_frame);
+                }
+                report.decode_wait += t.elapsed();
             }
             let t = Instant::now();
             scene.render(i, &mut frame);
@@ -214,10 +330,43 @@ pub fn render_still(
     index: u64,
     workers: usize,
 ) -> Result<Frame> {
+    render_still_with_video(
+        preset, features, width, height, seed, fonts, index, workers, None,
+    )
+}
+
+/// [`render_still`] with the video frame at `index` fed to the scene's video layers (decoded
+/// directly at its time: earlier frames are not decoded).
+#[allow(clippy::too_many_arguments)] // render_still's inputs plus the video
+pub fn render_still_with_video(
+    preset: &Preset,
+    features: Arc<Features>,
+    width: usize,
+    height: usize,
+    seed: u64,
+    fonts: &FontChain,
+    index: u64,
+    workers: usize,
+    video: Option<&VideoJob>,
+) -> Result<Frame> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers.max(1))
         .build()?;
+    let fps = features.fps;
     let mut scene = Scene::new(preset, width, height, seed, fonts, features)?;
+    if let Some(v) = video {
+        scene.set_video_options(|o| o.search = v.search);
+        let at = VideoJob {
+            start: v.start + index as f64 / fps.max(1e-9),
+            duration: None,
+            ..v.clone()
+        };
+        let mut reader = FrameReader::open(&at.input, &at.reader_spec(width, height, fps))?;
+        let mut vf = Frame::new(width, height);
+        if reader.next_frame(&mut vf)? == Next::New {
+            scene.set_video_frame(&mut vf);
+        }
+    }
     let mut frame = Frame::new(width, height);
     // Without feedback only the effects carry state, and they advance at cell resolution, so
     // earlier frames need no pixels.

@@ -12,6 +12,7 @@ use crate::frame::{Frame, FrameCtx};
 use crate::glyph::{GlyphAtlas, GlyphId};
 use crate::grid::{CellGrid, GridGeom};
 use crate::raster::{Placement, draw_grid};
+use crate::video::{ConvertOptions, Converter};
 
 /// Where a layer's hue comes from (`hsv` colour mode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,18 @@ pub struct Layer {
     field: FieldBuf,
     cells: CellGrid,
     seed: u64,
+    video: Option<VideoState>,
+}
+
+/// A video layer's converter and its last conversion (reused while the frame is unchanged).
+struct VideoState {
+    conv: Converter,
+    /// Cells as converted, before the layer's brightness.
+    raw: CellGrid,
+    /// Generation of the frame `raw` was converted from (0 = none yet).
+    converted: u64,
+    /// Options `raw` was converted with.
+    options: ConvertOptions,
 }
 
 /// Everything a layer needs that the scene prepares (atlas and ramp for its grid and palette).
@@ -121,7 +134,11 @@ pub struct LayerSetup {
 impl Layer {
     /// Build a layer from its (validated) spec.
     pub fn new(spec: &LayerSpec, setup: LayerSetup, features: &Features) -> Layer {
-        let effect_spec = crate::effects::find(spec.effect.get_ref()).expect("validated preset");
+        let effect_spec = if spec.is_video() {
+            &crate::video::VIDEO_EFFECT
+        } else {
+            crate::effects::find(spec.effect.get_ref()).expect("validated preset")
+        };
         let params = effect_spec
             .params
             .iter()
@@ -175,6 +192,12 @@ impl Layer {
             },
         };
         let n = geo.len();
+        let video = spec.is_video().then(|| VideoState {
+            conv: Converter::new(setup.atlas.clone(), &setup.ramp, spec.video_options()),
+            raw: CellGrid::new(geo.cols, geo.rows),
+            converted: 0,
+            options: spec.video_options(),
+        });
         Layer {
             enabled: spec.enabled,
             spec: effect_spec,
@@ -194,6 +217,64 @@ impl Layer {
             cells: CellGrid::new(geo.cols, geo.rows),
             geo,
             seed: setup.seed,
+            video,
+        }
+    }
+
+    /// Whether this layer shows the input video.
+    pub fn is_video(&self) -> bool {
+        self.video.is_some()
+    }
+
+    /// The conversion options of a video layer.
+    pub fn video_options(&self) -> Option<ConvertOptions> {
+        self.video.as_ref().map(|v| v.conv.options)
+    }
+
+    /// Change a video layer's conversion options (no effect on other layers).
+    pub fn set_video_options(&mut self, f: impl FnOnce(&mut ConvertOptions)) {
+        if let Some(v) = self.video.as_mut() {
+            f(&mut v.conv.options);
+        }
+    }
+
+    /// Fill a video layer's cells from `frame` (generation `generation`; the conversion is
+    /// skipped when neither the frame nor the options changed, e.g. for a still image).
+    pub fn update_video(&mut self, ctx: &FrameCtx, frame: Option<&Frame>, generation: u64) {
+        let fi = ctx.index as usize;
+        for (v, (t, spec)) in self
+            .values
+            .iter_mut()
+            .zip(self.params.iter().zip(self.spec.params))
+        {
+            *v = spec.clamp(t.value(fi));
+        }
+        let Some(video) = self.video.as_mut() else {
+            return;
+        };
+        let Some(frame) = frame else {
+            self.cells.cells.fill(Default::default());
+            return;
+        };
+        let o = &mut video.conv.options;
+        o.gamma = self.values[0];
+        o.edge_threshold = self.values[1];
+        o.coherence = self.values[2];
+        if video.converted != generation || video.options != *o {
+            video.options = *o;
+            video.conv.convert(frame, self.place, &mut video.raw);
+            video.converted = generation;
+        }
+        let bright = self.brightness.value(fi).clamp(0.0, 4.0);
+        if self.cells.cells.len() != video.raw.cells.len() {
+            self.cells = video.raw.clone();
+        }
+        for (dst, src) in self.cells.cells.iter_mut().zip(&video.raw.cells) {
+            *dst = *src;
+            if bright != 1.0 {
+                dst.fg = scale(src.fg, bright);
+                dst.bg = scale(src.bg, bright);
+            }
         }
     }
 

@@ -71,6 +71,8 @@ pub struct Scene {
     background: [u8; 3],
     features: Arc<Features>,
     missing: Vec<(String, MissingGlyph)>,
+    video_frame: Frame,
+    video_gen: u64,
 }
 
 /// Font size in pixels for a grid key at an output size (the table's sizes are for 1080 lines).
@@ -105,12 +107,14 @@ impl Scene {
         let mut palettes = Vec::new();
         let mut chars_by_px: BTreeMap<u32, Vec<char>> = BTreeMap::new();
         for l in &preset.layers {
-            let pal = load_palette(l.palette.get_ref())?;
+            let pal = load_palette(l.palette_name())?;
             let px = grid_px(l.grid.get_ref(), width, height);
-            chars_by_px
-                .entry(px)
-                .or_default()
-                .extend(pal.chars.iter().copied());
+            let chars = chars_by_px.entry(px).or_default();
+            chars.extend(pal.chars.iter().copied());
+            if l.is_video() {
+                // the line glyphs of `edges` (cheap to have even when unused)
+                chars.extend(crate::video::EDGE_CHARS.iter().copied());
+            }
             palettes.push((px, pal));
         }
         let mut atlases: BTreeMap<u32, Arc<GlyphAtlas>> = BTreeMap::new();
@@ -212,7 +216,31 @@ impl Scene {
                 .unwrap_or([0, 0, 0]),
             features,
             missing,
+            video_frame: Frame::new(0, 0),
+            video_gen: 0,
         })
+    }
+
+    /// Whether any layer shows the input video.
+    pub fn has_video_layers(&self) -> bool {
+        self.layers.iter().any(|l| l.is_video())
+    }
+
+    /// Hand the scene the video frame for the next [`Scene::update`]: the contents of `frame`
+    /// are swapped with the scene's buffer (no copy), so `frame` gets back a buffer to reuse.
+    /// The frame should be the scene's output size; video layers sample the part their grid
+    /// covers.
+    pub fn set_video_frame(&mut self, frame: &mut Frame) {
+        std::mem::swap(&mut self.video_frame, frame);
+        self.video_gen += 1;
+    }
+
+    /// Change the conversion options of every video layer (e.g. the shape search effort that
+    /// `--quality` implies, or command-line overrides).
+    pub fn set_video_options(&mut self, f: impl Fn(&mut crate::video::ConvertOptions)) {
+        for l in &mut self.layers {
+            l.set_video_options(&f);
+        }
     }
 
     /// Palette characters no font could draw, with the palette that asked for them.
@@ -235,8 +263,13 @@ impl Scene {
         let ctx = FrameCtx::new(index, self.fps, self.seed);
         let feats = self.features.frame(index as usize);
         let spectrum = self.features.spectrum_at(index as usize);
+        let video = (self.video_gen > 0).then_some(&self.video_frame);
         for layer in self.layers.iter_mut().filter(|l| l.enabled) {
-            layer.update(&ctx, &feats, spectrum);
+            if layer.is_video() {
+                layer.update_video(&ctx, video, self.video_gen);
+            } else {
+                layer.update(&ctx, &feats, spectrum);
+            }
         }
     }
 

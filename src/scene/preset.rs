@@ -64,12 +64,30 @@ fn default_threshold() -> f32 {
     0.03
 }
 
+fn no_effect() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
+}
+
 /// One layer: an effect evaluated on a character grid, coloured and blended onto the frame.
+/// A video layer (`effect = "video"` or `source = "video"`) shows the input video instead.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSpec {
-    /// Effect name (`asciivid list effects`).
+    /// Effect name (`asciivid list effects`), or `video`.
+    #[serde(default = "no_effect")]
     pub effect: Spanned<String>,
+    /// `video`: the layer shows the input video (the same as `effect = "video"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Spanned<String>>,
+    /// Video layers: how glyphs are chosen, `ramp`, `edges` or `shape`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glyphs: Option<Spanned<String>>,
+    /// Video layers: `black` (glyphs on black) or `source` (a fitted background per cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<Spanned<String>>,
+    /// Video layers: dithering of the ramp, `none`, `ordered` or `diffusion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dither: Option<Spanned<String>>,
     /// Layer on/off.
     #[serde(default = "yes")]
     pub enabled: bool,
@@ -103,6 +121,47 @@ pub struct LayerSpec {
     /// Extra seed mixed into this layer's randomness.
     #[serde(default)]
     pub seed: u64,
+}
+
+impl LayerSpec {
+    /// Whether the layer shows the input video.
+    pub fn is_video(&self) -> bool {
+        self.effect.get_ref() == "video"
+            || self.source.as_ref().is_some_and(|s| s.get_ref() == "video")
+    }
+
+    /// The character palette: as written, or for a video layer that names none, the
+    /// printable-ASCII palette.
+    pub fn palette_name(&self) -> &str {
+        let p = self.palette.get_ref();
+        let defaulted = self.palette.span() == (0..0) && p == "default";
+        if self.is_video() && defaulted {
+            crate::video::DEFAULT_PALETTE
+        } else {
+            p
+        }
+    }
+
+    /// The conversion settings of a video layer (defaults for anything unset).
+    pub fn video_options(&self) -> crate::video::ConvertOptions {
+        use crate::video::{Background, ConvertOptions, Dither, GlyphMode};
+        let d = ConvertOptions::default();
+        fn get(o: &Option<Spanned<String>>) -> Option<&str> {
+            o.as_ref().map(|s| s.get_ref().as_str())
+        }
+        ConvertOptions {
+            glyphs: get(&self.glyphs)
+                .and_then(GlyphMode::from_name)
+                .unwrap_or(d.glyphs),
+            background: get(&self.background)
+                .and_then(Background::from_name)
+                .unwrap_or(d.background),
+            dither: get(&self.dither)
+                .and_then(Dither::from_name)
+                .unwrap_or(d.dither),
+            ..d
+        }
+    }
 }
 
 /// Colour strategy of a layer.
@@ -410,14 +469,65 @@ impl Preset {
         {
             return chk.err(0..0, format!("background `{bg}` is not a #rrggbb colour"));
         }
+        let mut effects_and_video = effects.clone();
+        effects_and_video.push("video");
         for layer in &self.layers {
-            chk.one_of("effect", &layer.effect, &effects)?;
-            let spec = crate::effects::find(layer.effect.get_ref()).expect("checked above");
-            chk.params(
-                &format!("effect `{}`", spec.name),
-                &layer.params,
-                spec.params,
-            )?;
+            if let Some(src) = &layer.source {
+                chk.one_of("layer source", src, &["video"])?;
+                if !layer.effect.get_ref().is_empty() && layer.effect.get_ref() != "video" {
+                    return chk.err(
+                        src.span(),
+                        format!(
+                            "a layer has either `effect = \"{}\"` or `source = \"video\"`, not both",
+                            layer.effect.get_ref()
+                        ),
+                    );
+                }
+            } else if layer.effect.get_ref().is_empty() {
+                return chk.err(
+                    0..0,
+                    "a layer needs `effect = \"NAME\"` (`asciivid list effects`) or `source = \"video\"`".into(),
+                );
+            }
+            if layer.is_video() {
+                chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
+                for (key, v, valid) in [
+                    ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),
+                    (
+                        "video background",
+                        &layer.background,
+                        crate::video::Background::NAMES,
+                    ),
+                    ("dither", &layer.dither, crate::video::Dither::NAMES),
+                ] {
+                    if let Some(v) = v {
+                        chk.one_of(key, v, valid)?;
+                    }
+                }
+            } else {
+                chk.one_of("effect", &layer.effect, &effects_and_video)?;
+                let spec = crate::effects::find(layer.effect.get_ref()).expect("checked above");
+                chk.params(
+                    &format!("effect `{}`", spec.name),
+                    &layer.params,
+                    spec.params,
+                )?;
+                for (key, v) in [
+                    ("glyphs", &layer.glyphs),
+                    ("background", &layer.background),
+                    ("dither", &layer.dither),
+                ] {
+                    if let Some(v) = v {
+                        return chk.err(
+                            v.span(),
+                            format!(
+                                "`{key}` only applies to video layers (effect = \"video\"), not `{}`",
+                                spec.name
+                            ),
+                        );
+                    }
+                }
+            }
             chk.one_of("grid", &layer.grid, &grids)?;
             let pal = layer.palette.get_ref();
             if !(pal.ends_with(".toml") || char_pals.contains(&pal.as_str())) {

@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use super::simd::multiversion;
 use super::{Shader, ShaderSpec, resample, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
@@ -34,29 +35,48 @@ struct Halftone {
     sums: Vec<u16>,
     means: Vec<u8>,
     radii: Vec<f32>,
+    /// Per cell row: each disc's span on the current pixel row (8-bit fixed point).
+    ends: Vec<i32>,
 }
 
-/// Paint `colour` over the horizontal span `[lo, hi)` (pixel units, relative to `row`):
-/// covered pixels get the full colour, the two boundary pixels their covered fraction.
-fn draw_span(row: &mut [u8], lo: f32, hi: f32, colour: &[u8]) {
-    let n = row.len() / 3;
-    let (lo, hi) = (lo.max(0.0), hi.min(n as f32));
+multiversion! {
+    /// The span `[lo, hi)` of every cell's disc on a pixel row `√dy2` from the cells' centres,
+    /// relative to the cell's left edge, in 8-bit fixed point.
+    fn spans(lo: &mut [i32], hi: &mut [i32], radii: &[f32], dy2: f32, centre: f32) {
+        for ((l, h), &r2) in lo.iter_mut().zip(hi.iter_mut()).zip(radii) {
+            let half = (r2 - dy2).max(0.0).sqrt();
+            *l = util::round_i32((centre - half) * 256.0);
+            *h = util::round_i32((centre + half) * 256.0);
+        }
+    }
+}
+
+/// Paint `colour` over the horizontal span `[lo, hi)` (8-bit fixed-point pixel units, relative
+/// to `row`): covered pixels get the full colour, the two boundary pixels their covered
+/// fraction. Integer arithmetic only: float-to-byte conversions cost more than the fills.
+fn draw_span(row: &mut [u8], lo: i32, hi: i32, colour: &[u8]) {
+    let n = (row.len() / 3) as i32;
+    let (lo, hi) = (lo.max(0), hi.min(n << 8));
     if hi <= lo {
         return;
     }
-    let (first, last) = (lo.floor() as usize, (hi.ceil() as usize).min(n));
-    let partial = |x: usize| {
-        let cov = ((x as f32 + 1.0).min(hi) - (x as f32).max(lo)).clamp(0.0, 1.0);
-        std::array::from_fn::<u8, 3, _>(|c| (colour[c] as f32 * cov + 0.5) as u8)
+    let first = (lo >> 8) as usize;
+    let last = ((hi + 255) >> 8) as usize;
+    let paint = |row: &mut [u8], x: usize, cov: i32| {
+        let cov = cov.clamp(0, 256) as u32;
+        for (p, &c) in row[3 * x..3 * x + 3].iter_mut().zip(colour) {
+            *p = ((c as u32 * cov + 128) >> 8) as u8;
+        }
     };
-    for x in first..last {
-        let px = if x == first || x + 1 == last {
-            partial(x)
-        } else {
-            [colour[0], colour[1], colour[2]]
-        };
-        row[3 * x..3 * x + 3].copy_from_slice(&px);
+    if last == first + 1 {
+        paint(row, first, hi - lo);
+        return;
     }
+    for px in row[3 * (first + 1)..3 * (last - 1)].chunks_exact_mut(3) {
+        px.copy_from_slice(&colour[..3]);
+    }
+    paint(row, first, (((first + 1) as i32) << 8) - lo);
+    paint(row, last - 1, hi - (((last - 1) as i32) << 8));
 }
 
 impl Shader for Halftone {
@@ -74,29 +94,30 @@ impl Shader for Halftone {
         // Radius² of a white cell's disc: the disc's area equals the cell's.
         let r2_max = (cell * cell) as f32 / std::f32::consts::PI;
         util::ensure_len(&mut self.radii, rows * cw);
+        util::ensure_len(&mut self.ends, rows * 2 * cw);
         frame
             .data
             .par_chunks_mut(cell * stride)
             .zip(self.sums.par_chunks_mut(stride))
             .zip(self.means.par_chunks_mut(cw * 3))
             .zip(self.radii.par_chunks_mut(cw))
-            .for_each(|(((band, sums), means), radii)| {
+            .zip(self.ends.par_chunks_mut(2 * cw))
+            .for_each(|((((band, sums), means), radii), ends)| {
                 resample::block_means_u8(band, w, cell, sums, means);
                 let cy = cell as f32 / 2.0;
                 // Disc radius² of every cell in this row of cells.
                 for (r2, mean) in radii.iter_mut().zip(means.chunks_exact(3)) {
                     *r2 = r2_max * util::luma(mean[0], mean[1], mean[2]) as f32 / 255.0;
                 }
+                let (lo, hi) = ends.split_at_mut(cw);
                 for (k, row) in band.chunks_exact_mut(stride).enumerate() {
                     row.fill(0);
                     let dy = k as f32 + 0.5 - cy;
-                    for (c, (mean, &r2)) in means.chunks_exact(3).zip(radii.iter()).enumerate() {
-                        let half = (r2 - dy * dy).max(0.0).sqrt();
-                        if half > 0.0 {
-                            let x0 = c * cell;
-                            let cx = x0 as f32 + cell as f32 / 2.0;
-                            let cell_row = &mut row[3 * x0..3 * (x0 + cell).min(w)];
-                            draw_span(cell_row, cx - half - x0 as f32, cx + half - x0 as f32, mean);
+                    spans(lo, hi, radii, dy * dy, cell as f32 / 2.0);
+                    let cells = row.chunks_mut(3 * cell).zip(means.chunks_exact(3));
+                    for ((cell_row, mean), (&l, &h)) in cells.zip(lo.iter().zip(hi.iter())) {
+                        if h > l {
+                            draw_span(cell_row, l, h, mean);
                         }
                     }
                 }

@@ -43,7 +43,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
 };
 
 /// Output tile width (the tile height is the band height).
-const TILE: usize = 64;
+const TILE: usize = 128;
 
 #[derive(Default)]
 struct Kaleidoscope {

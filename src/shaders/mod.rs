@@ -10,6 +10,9 @@
 //!   params are re-clamped (NaN becomes the default, missing values take the default);
 //! - no allocation per frame once the frame size is stable: scratch buffers and size-keyed caches
 //!   live in the shader object.
+//!
+//! Hot loops are compiled for baseline x86-64, AVX2 and AVX-512 and picked at run time; a few
+//! byte shuffles use AVX-512 VBMI when present (see `simd`). Every path computes the same bytes.
 
 mod bloom;
 mod channel;

@@ -1,11 +1,11 @@
 //! `radial_blur`: zoom blur. Each pixel averages `samples` points on the line towards the
 //! centre, at scales `1, 1 − s, 1 − 2s, …`, so motion streaks radiate from the middle.
 //!
-//! Zooming is separable: every sample is one source row and a per-column index table.
+//! Zooming is separable: every sample is one row of the separable bilinear sampler.
 
 use rayon::prelude::*;
 
-use super::kernels::Taps;
+use super::remap::{self, Rows, SepScratch};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -27,7 +27,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
     name: "radial_blur",
     doc: "zoom blur streaking out from the centre",
     params: PARAMS,
-    heavy: false,
+    heavy: true,
     make: || Box::new(RadialBlur::default()),
 };
 
@@ -35,32 +35,12 @@ const MAX_SAMPLES: usize = 8;
 
 #[derive(Default)]
 struct RadialBlur {
-    /// Nearest source column (as a byte offset) and row of every zoomed sample.
-    cols: Vec<Vec<u32>>,
-    rows: Vec<Vec<u32>>,
-    taps: Taps,
-    /// Per band: byte sums of one row.
-    acc: Vec<u16>,
+    /// Fixed-point source columns and rows of every zoomed sample (index 0 unused: the frame).
+    cols: Vec<Vec<i32>>,
+    rows: Vec<Vec<i32>>,
+    /// Per band: sampler scratch, one sampled row and the byte sums of the row.
+    scratch: Vec<(SepScratch, Vec<u8>, Vec<u16>)>,
     out: Vec<u8>,
-}
-
-impl RadialBlur {
-    fn build(&mut self, w: usize, h: usize, step: f64, n: usize) {
-        self.cols.resize_with(MAX_SAMPLES, Vec::new);
-        self.rows.resize_with(MAX_SAMPLES, Vec::new);
-        for i in 1..n {
-            let scale = 1.0 - i as f64 * step;
-            let nearest = |t: &Taps, k: usize| t.index[k] + u32::from(t.frac[k] >= 128);
-            self.taps.zoom(w, scale);
-            let taps = &self.taps;
-            self.cols[i].clear();
-            self.cols[i].extend((0..w).map(|x| 3 * nearest(taps, x)));
-            self.taps.zoom(h, scale);
-            let taps = &self.taps;
-            self.rows[i].clear();
-            self.rows[i].extend((0..h).map(|y| nearest(taps, y)));
-        }
-    }
 }
 
 impl Shader for RadialBlur {
@@ -73,29 +53,34 @@ impl Shader for RadialBlur {
         if step == 0.0 {
             return;
         }
-        self.build(w, h, step as f64, n);
+        self.cols.resize_with(n, Vec::new);
+        self.rows.resize_with(n, Vec::new);
+        for i in 1..n {
+            // Scales below 1 sample closer to the centre, so copies land further out.
+            let scale = 1.0 - i as f64 * step as f64;
+            remap::zoom_coords(&mut self.cols[i], w, scale);
+            remap::zoom_coords(&mut self.rows[i], h, scale);
+        }
         let stride = w * 3;
         let band = util::band_rows(w);
         util::ensure_len(&mut self.out, frame.data.len());
-        util::ensure_len(&mut self.acc, h.div_ceil(band) * stride);
+        self.scratch.resize_with(h.div_ceil(band), Default::default);
         let (src, cols, rows) = (&frame.data, &self.cols, &self.rows);
         let inv = 65536u32.div_ceil(n as u32);
         self.out
             .par_chunks_mut(band * stride)
-            .zip(self.acc.par_chunks_mut(stride))
+            .zip(self.scratch.par_iter_mut())
             .enumerate()
-            .for_each(|(b, (out, acc))| {
+            .for_each(|(b, (out, (scratch, tmp, acc)))| {
+                util::ensure_len(tmp, stride);
+                util::ensure_len(acc, stride);
                 for (k, row) in out.chunks_exact_mut(stride).enumerate() {
                     let y = b * band + k;
                     widen(acc, &src[y * stride..(y + 1) * stride]);
                     for i in 1..n {
-                        let from = &src[rows[i][y] as usize * stride..][..stride];
-                        for (a, &sx) in acc.chunks_exact_mut(3).zip(&cols[i]) {
-                            let p = &from[sx as usize..sx as usize + 3];
-                            a[0] += p[0] as u16;
-                            a[1] += p[1] as u16;
-                            a[2] += p[2] as u16;
-                        }
+                        let sy = Rows::Uniform(rows[i][y]);
+                        remap::sample_row_separable(src, w, h, &cols[i], sy, tmp, scratch);
+                        accumulate(acc, tmp);
                     }
                     average(row, acc, n as u32, inv);
                 }
@@ -108,6 +93,14 @@ multiversion! {
     fn widen(acc: &mut [u16], row: &[u8]) {
         for (a, &b) in acc.iter_mut().zip(row) {
             *a = b as u16;
+        }
+    }
+}
+
+multiversion! {
+    fn accumulate(acc: &mut [u16], row: &[u8]) {
+        for (a, &b) in acc.iter_mut().zip(row) {
+            *a += b as u16;
         }
     }
 }

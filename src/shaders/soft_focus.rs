@@ -31,7 +31,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
     name: "soft_focus",
     doc: "mix with a half-resolution blur",
     params: PARAMS,
-    heavy: false,
+    heavy: true,
     make: || Box::new(SoftFocus::default()),
 };
 

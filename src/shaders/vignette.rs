@@ -90,17 +90,26 @@ impl Shader for Vignette {
         let stride = w * 3;
         let map = &self.map;
         let rows = util::band_rows(w);
-        frame
-            .data
-            .par_chunks_mut(rows * stride)
+        let k = k as u16;
+        // Row y and row h − 1 − y share a map row: shade them together so each map row is read
+        // once while it is in L1 (a fifth less memory traffic than two separate passes).
+        let half = h / 2;
+        let (top, rest) = frame.data.split_at_mut(half * stride);
+        let (middle, bottom) = rest.split_at_mut((h - 2 * half) * stride);
+        top.par_chunks_mut(rows * stride)
+            .zip(bottom.par_rchunks_mut(rows * stride))
             .enumerate()
-            .for_each(|(b, band)| {
-                for (i, row) in band.chunks_exact_mut(stride).enumerate() {
-                    let y = b * rows + i;
-                    let my = y.min(h - 1 - y);
-                    shade(row, &map[my * stride..(my + 1) * stride], k as u16, q_clamp);
+            .for_each(|(b, (upper, lower))| {
+                let lower_rows = lower.chunks_exact_mut(stride).rev();
+                for (i, (up, down)) in upper.chunks_exact_mut(stride).zip(lower_rows).enumerate() {
+                    let m = &map[(b * rows + i) * stride..][..stride];
+                    shade(up, m, k, q_clamp);
+                    shade(down, m, k, q_clamp);
                 }
             });
+        if !middle.is_empty() {
+            shade(middle, &map[half * stride..][..stride], k, q_clamp);
+        }
     }
 }
 

@@ -1,0 +1,193 @@
+//! Shape matching: the palette glyph whose rasterized bitmap, with least-squares colours,
+//! best reproduces a cell's pixels.
+//!
+//! Everything that depends only on the glyphs is computed once per atlas ([`ShapeSet::new`]):
+//! zero-padded i16 coverage planes (so the per-cell dot products vectorize to multiply-add
+//! instructions), the mask sums of [`MaskSums`], and 4×4 block means for the prefilter. Per cell
+//! the exhaustive search costs three dot products per glyph plus an O(1) closed-form fit; the
+//! fast search ranks glyphs on 4×4 block averages (48 multiply-adds per glyph) and scores only
+//! the best [`TOP_K`] exactly.
+
+use super::Background;
+use super::cells::{CellPixels, padded};
+use super::fit::{Fitted, MaskSums, fit};
+use crate::glyph::{GlyphAtlas, GlyphId};
+
+/// Candidates the fast search scores exactly.
+pub(crate) const TOP_K: usize = 6;
+/// Blocks per side of the prefilter grid.
+const B: usize = 4;
+
+/// The glyphs of one palette, prepared for matching at one cell size.
+#[derive(Clone, Debug)]
+pub(crate) struct ShapeSet {
+    /// Glyph ids, in palette order.
+    pub ids: Vec<GlyphId>,
+    /// Padded pixel count per glyph plane.
+    np: usize,
+    /// Coverage planes (0..=255), `ids.len() × np`.
+    masks: Vec<i16>,
+    /// Mask sums per glyph.
+    pub sums: Vec<MaskSums>,
+    /// Mean coverage (0..=255) per prefilter block, `ids.len() × B²`.
+    blocks: Vec<f32>,
+    /// Prefilter block of every pixel of the cell.
+    block_of: Vec<u8>,
+}
+
+/// Per-worker scratch of the search (kept between frames: no allocation per cell).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ShapeScratch {
+    dots: Vec<[i32; 3]>,
+    approx: Vec<(f32, u16)>,
+}
+
+crate::multiversion! {
+    /// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`
+    /// (i16 × i16 → i32, which compiles to multiply-add instructions).
+    fn dots_all(r: &[i16], g: &[i16], b: &[i16], masks: &[i16], np: usize, out: &mut [[i32; 3]]) {
+        let (r, g, b) = (&r[..np], &g[..np], &b[..np]);
+        for (o, m) in out.iter_mut().zip(masks.chunks_exact(np)) {
+            let (mut ar, mut ag, mut ab) = (0i32, 0i32, 0i32);
+            for i in 0..np {
+                let w = m[i] as i32;
+                ar += r[i] as i32 * w;
+                ag += g[i] as i32 * w;
+                ab += b[i] as i32 * w;
+            }
+            *o = [ar, ag, ab];
+        }
+    }
+}
+
+impl ShapeSet {
+    /// Prepare `ids` (glyphs of `atlas`) for matching.
+    pub fn new(atlas: &GlyphAtlas, ids: &[GlyphId]) -> ShapeSet {
+        let (cw, ch) = (atlas.metrics.width, atlas.metrics.height);
+        let n = cw * ch;
+        let np = padded(n);
+        let mut block_of = vec![0u8; n];
+        let mut block_n = [0u32; B * B];
+        for y in 0..ch {
+            for x in 0..cw {
+                let b = (y * B / ch.max(1)) * B + x * B / cw.max(1);
+                block_of[y * cw + x] = b as u8;
+                block_n[b] += 1;
+            }
+        }
+        let mut masks = vec![0i16; ids.len() * np];
+        let mut blocks = vec![0f32; ids.len() * B * B];
+        let mut sums = Vec::with_capacity(ids.len());
+        for (k, &id) in ids.iter().enumerate() {
+            let bmp = atlas.bitmap(id);
+            sums.push(MaskSums::of(bmp));
+            let mut bs = [0u32; B * B];
+            for (i, &c) in bmp.iter().enumerate() {
+                masks[k * np + i] = c as i16;
+                bs[block_of[i] as usize] += c as u32;
+            }
+            for (j, s) in bs.iter().enumerate() {
+                blocks[k * B * B + j] = *s as f32 / block_n[j].max(1) as f32;
+            }
+        }
+        ShapeSet {
+            ids: ids.to_vec(),
+            np,
+            masks,
+            sums,
+            blocks,
+            block_of,
+        }
+    }
+
+    /// Number of glyphs.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Fit glyph `k` (an index into [`ShapeSet::ids`]) to `cell` exactly.
+    pub fn fit_one(&self, k: usize, cell: &CellPixels, bg: Background) -> Fitted {
+        let mut d = [[0i32; 3]; 1];
+        let m = &self.masks[k * self.np..(k + 1) * self.np];
+        dots_all(&cell.rgb[0], &cell.rgb[1], &cell.rgb[2], m, self.np, &mut d);
+        fit(bg, &self.sums[k], cell.sum, d[0].map(|v| v as f32))
+    }
+
+    /// The best glyph for `cell` over every glyph: (index into `ids`, fitted colours).
+    pub fn best_exhaustive(
+        &self,
+        cell: &CellPixels,
+        bg: Background,
+        s: &mut ShapeScratch,
+    ) -> (usize, Fitted) {
+        s.dots.resize(self.len(), [0; 3]);
+        dots_all(
+            &cell.rgb[0],
+            &cell.rgb[1],
+            &cell.rgb[2],
+            &self.masks,
+            self.np,
+            &mut s.dots,
+        );
+        let mut best = (
+            0,
+            fit(bg, &self.sums[0], cell.sum, s.dots[0].map(|v| v as f32)),
+        );
+        for (k, d) in s.dots.iter().enumerate().skip(1) {
+            let f = fit(bg, &self.sums[k], cell.sum, d.map(|v| v as f32));
+            if f.cost < best.1.cost {
+                best = (k, f);
+            }
+        }
+        best
+    }
+
+    /// The best glyph among the [`TOP_K`] that a 4×4 block approximation ranks highest.
+    pub fn best_fast(
+        &self,
+        cell: &CellPixels,
+        bg: Background,
+        s: &mut ShapeScratch,
+    ) -> (usize, Fitted) {
+        if self.len() <= TOP_K {
+            return self.best_exhaustive(cell, bg, s);
+        }
+        let n = cell.cw * cell.ch;
+        let mut bs = [[0f32; B * B]; 3];
+        for (c, plane) in cell.rgb.iter().enumerate() {
+            let mut acc = [0u32; B * B];
+            for (&v, &b) in plane[..n].iter().zip(&self.block_of) {
+                acc[b as usize] += v as u32;
+            }
+            for (o, a) in bs[c].iter_mut().zip(acc) {
+                *o = a as f32;
+            }
+        }
+        s.approx.clear();
+        for k in 0..self.len() {
+            let gb = &self.blocks[k * B * B..(k + 1) * B * B];
+            let mut d = [0f32; 3];
+            for c in 0..3 {
+                d[c] = bs[c].iter().zip(gb).map(|(p, m)| p * m).sum();
+            }
+            let f = fit(bg, &self.sums[k], cell.sum, d);
+            s.approx.push((f.cost, k as u16));
+        }
+        // ties keep palette order, so the choice never depends on sort internals
+        s.approx
+            .select_nth_unstable_by(TOP_K - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(usize, Fitted)> = None;
+        let mut cands = [0u16; TOP_K];
+        for (c, a) in cands.iter_mut().zip(&s.approx[..TOP_K]) {
+            *c = a.1;
+        }
+        cands.sort_unstable();
+        for &k in &cands {
+            let f = self.fit_one(k as usize, cell, bg);
+            if best.is_none_or(|b| f.cost < b.1.cost) {
+                best = Some((k as usize, f));
+            }
+        }
+        best.unwrap_or_else(|| (0, self.fit_one(0, cell, bg)))
+    }
+}
