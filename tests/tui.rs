@@ -210,6 +210,85 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
 }
 
 #[test]
+fn ctrl_c_quits_play_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_asciivid");
+    // An audio file: `play` shows the default look reacting to it.
+    click_track(dir.path(), "song.wav", 20.0, 120.0);
+    let cmd = format!("{bin} play song.wav --color 256; echo EXITED $?; sleep 120");
+    let Some(t) = Tmux::start(dir.path(), &cmd, 80, 24) else {
+        return;
+    };
+    t.wait_for("playback", |s| {
+        s.contains(" fps │") && !s.contains("0.0 fps")
+    });
+    let esc = t.capture(true);
+    assert!(esc.contains("38;5;"), "256-colour frame expected:\n{esc}");
+    t.keys(&["C-c"]);
+    t.wait_for("the exit", |s| s.contains("EXITED 0"));
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1"
+    );
+}
+
+#[test]
+fn headless_preview_records_the_pane_as_asciicast() {
+    let dir = tempfile::tempdir().unwrap();
+    let cast = dir.path().join("s.cast");
+    let o = bin()
+        .args([
+            "preview",
+            "--headless",
+            "100x30",
+            "--duration",
+            "1",
+            "--fps",
+            "20",
+        ])
+        .args(["--color", "256", "--record", cast.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // the report: frames, drops, bytes per second, one write per frame
+    let report = stdout(&o);
+    let frames: usize = report
+        .split(" frames")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no frame count in {report:?}"));
+    assert!((15..=20).contains(&frames), "{report}");
+    assert!(
+        report.contains("100x30:") && report.contains("writes/frame"),
+        "{report}"
+    );
+    let text = std::fs::read_to_string(&cast).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["version"], 2);
+    // the pane, not the whole screen: narrower than the terminal (the panel takes the rest)
+    let w = lines[0]["width"].as_u64().unwrap();
+    assert!((40..100).contains(&w), "width {w}");
+    assert_eq!(lines.len(), frames + 1, "header + one event per frame");
+    let first = lines[1][2].as_str().unwrap();
+    assert!(
+        first.contains("\x1b[") && first.contains("38;5;"),
+        "256-colour output: {first:?}"
+    );
+    let times: Vec<f64> = lines[1..].iter().map(|l| l[0].as_f64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
 fn preview_without_a_terminal_says_so_in_one_line() {
     let o = bin().args(["preview", "--duration", "1"]).output().unwrap();
     assert!(!o.status.success());

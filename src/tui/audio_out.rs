@@ -40,7 +40,8 @@ pub fn open(path: &Path, start: f64, duration: f64) -> Playback {
                 notice: None,
                 _stream: Some(stream),
             },
-            Err(e) => Playback::silent(Some(format!("no audio output ({e:#}): playing silently"))),
+            // The outermost context only: the status line has room for one short reason.
+            Err(e) => Playback::silent(Some(format!("silent: no audio output ({e})"))),
         }
     }
     #[cfg(not(feature = "audio"))]

@@ -295,7 +295,11 @@ mod tests {
 
     impl Rig {
         fn new() -> Rig {
-            let f = Arc::new(crate::audio::synthetic_features(120.0, 10.0, 10.0, 1));
+            Rig::with(10.0, 10.0)
+        }
+
+        fn with(fps: f64, secs: f64) -> Rig {
+            let f = Arc::new(crate::audio::synthetic_features(120.0, fps, secs, 1));
             let src = SceneSource::new(
                 resolve("default").unwrap(),
                 f,
@@ -380,6 +384,24 @@ mod tests {
             }
         };
         assert!(end);
+    }
+
+    #[test]
+    fn no_drift_after_three_minutes() {
+        // The frame shown is always the one the clock (the audio position) is in: whatever
+        // happened before, after 3 minutes it is still within one frame.
+        let r = Rig::with(30.0, 181.0);
+        r.frame();
+        for t in [0.5, 61.01, 120.0, 179.99] {
+            r.at(t);
+            let f = r.frame();
+            assert_eq!(f.index, (t * 30.0).floor() as u64, "t = {t}");
+            assert!(
+                (t - f.time) >= 0.0 && (t - f.time) < 1.0 / 30.0,
+                "t = {t}, shown {}",
+                f.time
+            );
+        }
     }
 
     #[test]
