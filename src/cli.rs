@@ -609,7 +609,15 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
             .unwrap_or_else(|| PathBuf::from(format!("test_{t}s.png")));
         check_output(&path, a.look.overwrite)?;
         let frame = pipeline::render_still_with_video(
-            &preset, features, w, h, a.look.seed, &r.fonts, index, r.workers, Some(&job),
+            &preset,
+            features,
+            w,
+            h,
+            a.look.seed,
+            &r.fonts,
+            index,
+            r.workers,
+            Some(&job),
         )?;
         return write_still(&path, &frame, index);
     }

@@ -86,7 +86,11 @@ pub fn analyze_video(
 ) -> Result<(Features, Duration)> {
     let t = Instant::now();
     let still_frames = (job.duration.unwrap_or(5.0) * fps).round().max(1.0) as usize;
-    let rows = measure_input(&job.input, &job.reader_spec(width, height, fps), still_frames)?;
+    let rows = measure_input(
+        &job.input,
+        &job.reader_spec(width, height, fps),
+        still_frames,
+    )?;
     if rows.is_empty() {
         bail!(
             "{} has no video frames in the requested range: check --start and --duration",

@@ -493,7 +493,11 @@ impl Preset {
                 chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
                 for (key, v, valid) in [
                     ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),
-                    ("video background", &layer.background, crate::video::Background::NAMES),
+                    (
+                        "video background",
+                        &layer.background,
+                        crate::video::Background::NAMES,
+                    ),
                     ("dither", &layer.dither, crate::video::Dither::NAMES),
                 ] {
                     if let Some(v) = v {

@@ -61,7 +61,12 @@ impl VideoMeter {
             hw += w;
         }
         let mean = self.luma.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
-        let var = self.luma.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n as f64;
+        let var = self
+            .luma
+            .iter()
+            .map(|&v| (v as f64 - mean).powi(2))
+            .sum::<f64>()
+            / n as f64;
         let motion = if self.prev.len() == n {
             let d: f64 = self
                 .luma

@@ -242,7 +242,11 @@ fn edge_glyph(edges: &EdgeSet, cell: &CellPixels, opts: &ConvertOptions) -> Opti
 
 /// A cell ready to draw: a black foreground draws nothing, so it becomes the blank glyph.
 fn finish(glyph: GlyphId, fg: [u8; 3], bg: [u8; 3], mode: Background) -> Cell {
-    let bg = if mode == Background::Black { [0; 3] } else { bg };
+    let bg = if mode == Background::Black {
+        [0; 3]
+    } else {
+        bg
+    };
     let glyph = if fg == bg { 0 } else { glyph };
     Cell { glyph, fg, bg }
 }

@@ -149,7 +149,10 @@ mod tests {
             let f = fit(mode, &g, sp, dot);
             let (fg, bg) = (f.fg[0] as f32, f.bg[0] as f32);
             let e = brute(&mask, &px, fg, bg);
-            assert!((f.cost / 3.0 + pp - e).abs() < 1e-3 * e.max(1.0), "{mode:?}");
+            assert!(
+                (f.cost / 3.0 + pp - e).abs() < 1e-3 * e.max(1.0),
+                "{mode:?}"
+            );
             for (dfg, dbg) in [(3.0, 0.0), (-3.0, 0.0), (0.0, 3.0), (0.0, -3.0)] {
                 if mode == Background::Black && dbg != 0.0 {
                     continue;

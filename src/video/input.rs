@@ -119,7 +119,9 @@ pub fn probe_input(input: &Path) -> Result<Option<VideoInput>> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if dir.to_string_lossy().contains(['*', '?']) {
-            bail!("image pattern {s}: wildcards are only supported in the file name, e.g. frames/*.png");
+            bail!(
+                "image pattern {s}: wildcards are only supported in the file name, e.g. frames/*.png"
+            );
         }
         let files = list_images(dir, Some(&pat))?;
         if files.is_empty() {
@@ -192,13 +194,7 @@ fn ffprobe(input: &Path) -> Result<serde_json::Value> {
         bail!("ffprobe not found (it comes with ffmpeg): {INSTALL_HINT}");
     };
     let out = Command::new(&ffprobe)
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_streams",
-        ])
+        .args(["-v", "error", "-print_format", "json", "-show_streams"])
         .arg(input)
         .output()
         .with_context(|| format!("cannot run {}", ffprobe.display()))?;
@@ -216,8 +212,12 @@ fn ffprobe(input: &Path) -> Result<serde_json::Value> {
             input.display()
         );
     }
-    serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("cannot read {}: ffprobe gave unreadable output", input.display()))
+    serde_json::from_slice(&out.stdout).with_context(|| {
+        format!(
+            "cannot read {}: ffprobe gave unreadable output",
+            input.display()
+        )
+    })
 }
 
 #[cfg(test)]

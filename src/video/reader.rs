@@ -80,9 +80,9 @@ fn filter(s: &ReaderSpec) -> String {
         Fit::Contain => format!(
             "scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1"
         ),
-        Fit::Cover => format!(
-            "scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1"
-        ),
+        Fit::Cover => {
+            format!("scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1")
+        }
     }
 }
 
@@ -151,7 +151,8 @@ impl FrameReader {
                 list = Some(l);
             }
         }
-        cmd.args(["-f", "rawvideo", "-pix_fmt", "rgb24"]).output("-");
+        cmd.args(["-f", "rawvideo", "-pix_fmt", "rgb24"])
+            .output("-");
         let mut child = cmd
             .spawn()
             .with_context(|| format!("cannot start {}", ffmpeg.display()))?;

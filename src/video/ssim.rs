@@ -79,8 +79,8 @@ pub fn ssim(a: &Frame, b: &Frame, pre_blur: f32) -> Option<f64> {
         let vx = (xx[i] as f64 - ux * ux).max(0.0);
         let vy = (yy[i] as f64 - uy * uy).max(0.0);
         let cov = xy[i] as f64 - ux * uy;
-        sum += ((2.0 * ux * uy + c1) * (2.0 * cov + c2))
-            / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+        sum +=
+            ((2.0 * ux * uy + c1) * (2.0 * cov + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
     }
     Some(sum / (w * h) as f64)
 }
