@@ -31,6 +31,20 @@ const DEMO_EXAMPLES: &str = "Examples:
   asciivid demo                       # writes demo.mp4 (or demo.gif without ffmpeg)
   asciivid demo -o intro.mp4 --preset matrix --quality production";
 
+const PREVIEW_EXAMPLES: &str = "Examples:
+  asciivid preview                                   # generative: a synthetic 120 BPM track, no input
+  asciivid preview song.mp3 --preset tunnel          # tune a look to a song, in time with it
+  asciivid preview song.mp3 --preset my-look.toml    # edits to my-look.toml reload live; `s` saves back
+  asciivid preview --color 256 --fps 60 --record session.cast
+Keys: j/k select, ←/→ change (shift: coarse), enter modulation, t toggle, p palette,
+P preset, m cells/pixels, space pause, [ ] seek, s save, ? help, q quit.
+Sound needs a build with `--features audio` (see README); otherwise preview runs silently.";
+
+const PLAY_EXAMPLES: &str = "Examples:
+  asciivid play clip.mp4                 # a video as coloured ASCII, in time with its sound
+  asciivid play clip.mp4 --pixels        # half blocks instead of characters (m switches live)
+  asciivid play song.mp3 --start 60      # an audio file: the default look reacting to it";
+
 const LIST_EXAMPLES: &str = "Examples:
   asciivid list presets
   asciivid list palettes
@@ -54,6 +68,12 @@ enum Command {
     Demo(DemoArgs),
     /// Analyze an audio file: tempo, beats, onsets and per-frame features as JSON or CSV.
     Analyze(AnalyzeArgs),
+    /// Live preview in the terminal: play a look in time with the music and tune it.
+    #[command(after_help = PREVIEW_EXAMPLES)]
+    Preview(PreviewArgs),
+    /// Play a video (or an audio file with the default look) as ASCII in the terminal.
+    #[command(after_help = PLAY_EXAMPLES)]
+    Play(PlayArgs),
     /// List presets, palettes, effects, shaders or blend modes.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
@@ -249,6 +269,111 @@ struct AnalyzeArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
+enum ColorArg {
+    Auto,
+    Truecolor,
+    #[value(name = "256")]
+    C256,
+    #[value(name = "16")]
+    C16,
+}
+
+impl ColorArg {
+    fn mode(self) -> Option<crate::term::ColorMode> {
+        use crate::term::ColorMode;
+        match self {
+            ColorArg::Auto => None,
+            ColorArg::Truecolor => Some(ColorMode::TrueColor),
+            ColorArg::C256 => Some(ColorMode::Ansi256),
+            ColorArg::C16 => Some(ColorMode::Ansi16),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct PreviewArgs {
+    /// Audio (or video with sound) to play and react to; omit for generative mode.
+    input: Option<PathBuf>,
+    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file (watched: edits reload live).
+    #[arg(long, short = 'p', default_value = "default")]
+    preset: String,
+    /// Seed for everything random.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Start this many seconds into the input.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
+    start: f64,
+    /// Play only this many seconds (generative mode: 60 unless given).
+    #[arg(long, value_parser = parse_seconds)]
+    duration: Option<f64>,
+    /// Terminal colours: auto (from COLORTERM/TERM), truecolor, 256 or 16.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+    /// Also write what the pane shows to an asciinema v2 recording.
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Frames per second of the animation (and of the features).
+    #[arg(long, default_value_t = 30.0, value_parser = parse_fps)]
+    fps: f64,
+    /// Render size in pixels: sets the grids and what pixels mode shows (pass the same to `render`).
+    #[arg(long, default_value = "960x540", value_parser = parse_resolution)]
+    resolution: (usize, usize),
+    /// Tempo of generative mode (no input).
+    #[arg(long, default_value_t = 120.0)]
+    bpm: f32,
+    /// A TrueType/OpenType font to draw glyphs with.
+    #[arg(long)]
+    font: Option<PathBuf>,
+    /// Benchmark: run on a fake WxH terminal, discard the output and print fps, drops and bytes.
+    #[arg(long, hide = true, value_parser = parse_term_size)]
+    headless: Option<(u16, u16)>,
+    /// Start in pixels (half-block) mode rather than cells.
+    #[arg(long)]
+    pixels: bool,
+    /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
+    #[arg(long, default_value_t = 2)]
+    tolerance: u8,
+}
+
+#[derive(Args, Debug)]
+struct PlayArgs {
+    /// A video (or audio) file.
+    input: PathBuf,
+    /// Start this many seconds into the file.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_seconds)]
+    start: f64,
+    /// Play only this many seconds.
+    #[arg(long, value_parser = parse_seconds)]
+    duration: Option<f64>,
+    /// Terminal colours: auto (from COLORTERM/TERM), truecolor, 256 or 16.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+    /// Start with half blocks (pixels) instead of characters.
+    #[arg(long)]
+    pixels: bool,
+    /// Also write what is shown to an asciinema v2 recording.
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Benchmark: run on a fake WxH terminal, discard the output and print fps, drops and bytes.
+    #[arg(long, hide = true, value_parser = parse_term_size)]
+    headless: Option<(u16, u16)>,
+    /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
+    #[arg(long, default_value_t = 2)]
+    tolerance: u8,
+}
+
+fn parse_term_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or_else(|| format!("`{s}` is not COLSxROWS"))?;
+    let p = |v: &str| v.parse::<u16>().ok().filter(|n| (10..=1000).contains(n));
+    match (p(w), p(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("`{s}`: columns and rows must be 10 to 1000")),
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
 enum ListWhat {
     Presets,
     Palettes,
@@ -313,6 +438,35 @@ fn run(cli: Cli) -> Result<()> {
         Command::Render(a) => cmd_render(a),
         Command::Demo(a) => cmd_demo(a),
         Command::Analyze(a) => cmd_analyze(a),
+        Command::Preview(a) => crate::tui::preview(crate::tui::PreviewOptions {
+            fonts: match &a.font {
+                Some(p) => FontChain::with_user_font(p)?,
+                None => FontChain::bundled(),
+            },
+            input: a.input,
+            preset: a.preset,
+            seed: a.seed,
+            start: a.start,
+            duration: a.duration,
+            color: a.color.mode(),
+            record: a.record,
+            fps: a.fps,
+            resolution: a.resolution,
+            bpm: a.bpm,
+            headless: a.headless,
+            pixels: a.pixels,
+            tolerance: a.tolerance,
+        }),
+        Command::Play(a) => crate::tui::play(crate::tui::PlayOptions {
+            input: a.input,
+            start: a.start,
+            duration: a.duration,
+            color: a.color.mode(),
+            record: a.record,
+            pixels: a.pixels,
+            headless: a.headless,
+            tolerance: a.tolerance,
+        }),
         Command::List(a) => crate::listing::print(
             match a.what {
                 ListWhat::Presets => crate::listing::What::Presets,

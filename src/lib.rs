@@ -22,4 +22,6 @@ pub mod rng;
 pub mod scene;
 pub mod shaders;
 pub mod simd;
+pub mod term;
+pub mod tui;
 pub mod video;

@@ -169,6 +169,7 @@ fn an_image_and_an_image_sequence_render() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(d.join("t.png").is_file());
+    assert!(stdout(&o).contains("mean brightness"), "{}", stdout(&o));
 
     std::fs::create_dir(d.join("frames")).unwrap();
     ffmpeg(&[

@@ -64,8 +64,6 @@ pub(crate) struct Arrangement {
     pub bpm: f64,
     /// Beat length (s).
     pub beat_s: f64,
-    /// Sections in order: kind, first bar, number of bars.
-    pub sections: Vec<(Section, usize, usize)>,
     /// Every event, sorted by time.
     pub events: Vec<Event>,
 }
@@ -147,10 +145,8 @@ impl Arrangement {
             .collect();
         let sixteenth_hats = rng.next_f32() < 0.5;
         let mut events = Vec::new();
-        let mut sections = Vec::new();
         let mut bar = 0;
         for (section, len) in plan(bars) {
-            sections.push((section, bar, len));
             for i in 0..len {
                 let ctx = BarCtx {
                     start: (bar + i) as f64 * bar_s,
@@ -178,9 +174,31 @@ impl Arrangement {
         Arrangement {
             bpm,
             beat_s,
-            sections,
             events,
         }
+    }
+}
+
+impl Arrangement {
+    /// Start and end (s) of the first stretch of uninterrupted kicks: where the beat is
+    /// audible, for evaluating beat tracking.
+    #[cfg(test)]
+    pub fn drum_span(&self) -> (f64, f64) {
+        let kicks: Vec<f64> = self
+            .events
+            .iter()
+            .filter(|e| e.voice == Voice::Kick)
+            .map(|e| e.time)
+            .collect();
+        let first = kicks.first().copied().unwrap_or(0.0);
+        let mut last = first;
+        for &k in &kicks {
+            if k - last > 1.5 * self.beat_s {
+                break;
+            }
+            last = k;
+        }
+        (first, last + 0.5 * self.beat_s)
     }
 }
 
@@ -350,22 +368,31 @@ mod tests {
 
     #[test]
     fn short_song_is_intro_build_drop() {
-        let a = Arrangement::new(120.0, 20.0, 1);
-        let kinds: Vec<Section> = a.sections.iter().map(|s| s.0).collect();
+        let sections = plan(10);
+        let kinds: Vec<Section> = sections.iter().map(|s| s.0).collect();
         assert_eq!(kinds, vec![Section::Intro, Section::Build, Section::Drop]);
-        // The drop starts after 8–14 s so the piece builds up.
-        let drop_start = a.sections[2].1 as f64 * 4.0 * a.beat_s;
-        assert!((8.0..=14.0).contains(&drop_start), "drop at {drop_start}");
+        // 20 s at 120 BPM: the drop (first crash) comes after 8–14 s so the piece builds up.
+        let a = Arrangement::new(120.0, 20.0, 1);
+        let crash = a
+            .events
+            .iter()
+            .find(|e| e.voice == Voice::Crash)
+            .unwrap()
+            .time;
+        assert!((8.0..=14.0).contains(&crash), "drop at {crash}");
+        let (first_kick, _) = a.drum_span();
+        assert!(first_kick > 3.0 && first_kick < crash);
         assert!(a.events.windows(2).all(|w| w[0].time <= w[1].time));
         assert!(a.events.iter().all(|e| e.time < 20.0));
     }
 
     #[test]
     fn long_song_loops_sections_and_seeds_differ() {
+        let sections = plan(64);
+        assert_eq!(sections.iter().map(|s| s.1).sum::<usize>(), 64);
+        assert!(sections.iter().any(|s| s.0 == Section::Breakdown));
+        assert_eq!(plan(2), vec![(Section::Drop, 2)]);
         let a = Arrangement::new(128.0, 120.0, 7);
-        let total: usize = a.sections.iter().map(|s| s.2).sum();
-        assert_eq!(total, (120.0 / (4.0 * a.beat_s)).ceil() as usize);
-        assert!(a.sections.iter().any(|s| s.0 == Section::Breakdown));
         let b = Arrangement::new(128.0, 120.0, 8);
         assert_ne!(a.events, b.events);
         assert_eq!(a.events, Arrangement::new(128.0, 120.0, 7).events);

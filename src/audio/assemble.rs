@@ -4,13 +4,16 @@
 //! meaning, scale and smoothing.
 
 use super::config::AnalysisParams;
+use super::dsp::fast_ln;
 use super::normalize::{normalize_bands, normalize_level, normalize_range, percentile};
 use super::pulse::{event_column, pulse_columns};
 use super::rhythm::Rhythm;
 use super::smooth::smooth_in_place;
-use super::spectral::RawFrames;
+use super::spectral::{FrameValues, RawFrames};
 use crate::features::{Feature, Features};
 
+/// `20 / ln 10`: natural log to decibels of amplitude.
+const DB_PER_NEPER_AMPLITUDE: f32 = 20.0 / std::f32::consts::LN_10;
 /// Frames quieter than this (absolute RMS, -100 dBFS) are silent.
 const SILENCE_RMS: f32 = 1e-5;
 /// Frames this far below the track's loud level (-60 dB) are silent too.
@@ -60,7 +63,7 @@ pub(crate) fn spectrum_bars(
         .enumerate()
         .map(|(i, &a)| {
             if a > 1e-10 && a.is_finite() {
-                20.0 * a.log10() + tilt[i % nb]
+                DB_PER_NEPER_AMPLITUDE * fast_ln(a) + tilt[i % nb]
             } else {
                 f32::NEG_INFINITY
             }
@@ -93,62 +96,74 @@ pub(crate) fn spectrum_bars(
         .collect()
 }
 
-/// Build the feature table from raw frame measurements, the onset strength already sampled at
-/// the frames, and the rhythm.
-pub(crate) fn assemble(
-    raw: &RawFrames,
-    onset_strength: Vec<f32>,
-    rhythm: &Rhythm,
-    fps: f64,
-    duration: f64,
-    p: &AnalysisParams,
-) -> Features {
-    let n = raw.frames.len();
-    let col = |f: fn(&super::spectral::FrameValues) -> f32| -> Vec<f32> {
-        raw.frames.iter().map(f).collect()
-    };
-    let mut columns = vec![Vec::new(); Feature::COUNT];
-    let mut set = |f: Feature, v: Vec<f32>| columns[f as usize] = v;
+/// The named bands in `Feature` order.
+const BAND_FEATURES: [Feature; 6] = [
+    Feature::Sub,
+    Feature::Bass,
+    Feature::Lomid,
+    Feature::Mid,
+    Feature::Himid,
+    Feature::Hi,
+];
 
-    let rms_raw = col(|f| f.rms);
-    let loud = percentile(&rms_raw, 99.0);
-    let gate = SILENCE_RMS.max(loud * SILENCE_REL);
-    let valid: Vec<bool> = rms_raw.iter().map(|&r| r > gate).collect();
+/// The band shares in `Feature` order.
+const RATIO_FEATURES: [Feature; 6] = [
+    Feature::SubR,
+    Feature::BassR,
+    Feature::LomidR,
+    Feature::MidR,
+    Feature::HimidR,
+    Feature::HiR,
+];
 
+/// Output columns under construction, indexed by [`Feature`].
+struct Columns(Vec<Vec<f32>>);
+
+impl Columns {
+    fn set(&mut self, f: Feature, v: Vec<f32>) {
+        self.0[f as usize] = v;
+    }
+}
+
+/// Frames loud enough for timbre to mean something: above -100 dBFS and above -60 dB
+/// relative to the track's loud level.
+fn audible(raw: &RawFrames) -> Vec<bool> {
+    let rms: Vec<f32> = raw.frames.iter().map(|f| f.rms).collect();
+    let gate = SILENCE_RMS.max(percentile(&rms, 99.0) * SILENCE_REL);
+    rms.iter().map(|&r| r > gate).collect()
+}
+
+/// `rms`, the six bands and `waveform`: attack/release, then percentile normalization.
+fn level_columns(raw: &RawFrames, fps: f64, p: &AnalysisParams, out: &mut Columns) {
     let level = |mut v: Vec<f32>| {
         smooth_in_place(&mut v, fps, p.level_attack_s, p.level_release_s);
         v
     };
-    let mut rms = level(rms_raw);
+    let mut rms = level(raw.frames.iter().map(|f| f.rms).collect());
     normalize_level(&mut rms);
-    set(Feature::Rms, rms);
-
+    out.set(Feature::Rms, rms);
     let mut bands: Vec<Vec<f32>> = (0..6)
         .map(|b| level(raw.frames.iter().map(|f| f.bands[b]).collect()))
         .collect();
     normalize_bands(&mut bands);
-    let band_features = [
-        Feature::Sub,
-        Feature::Bass,
-        Feature::Lomid,
-        Feature::Mid,
-        Feature::Himid,
-        Feature::Hi,
-    ];
-    for (f, b) in band_features.iter().zip(bands) {
-        set(*f, b);
+    for (f, b) in BAND_FEATURES.iter().zip(bands) {
+        out.set(*f, b);
     }
+    // The waveform is already a peak follower with its own release.
+    let mut wave = raw.waveform.clone();
+    wave.resize(raw.frames.len(), 0.0);
+    normalize_level(&mut wave);
+    out.set(Feature::Waveform, wave);
+}
 
-    let ratio_features = [
-        Feature::SubR,
-        Feature::BassR,
-        Feature::LomidR,
-        Feature::MidR,
-        Feature::HimidR,
-        Feature::HiR,
-    ];
+/// Reads one raw value out of a frame's measurements.
+type Measure = fn(&FrameValues) -> f32;
+
+/// Band shares, centroid and flatness: smoothed, silent frames neutral (uniform shares, 0).
+fn timbre_columns(raw: &RawFrames, fps: f64, p: &AnalysisParams, out: &mut Columns) {
+    let valid = audible(raw);
     let timbre = |v: &mut Vec<f32>| smooth_in_place(v, fps, p.timbre_smooth_s, p.timbre_smooth_s);
-    for (b, f) in ratio_features.iter().enumerate() {
+    for (b, f) in RATIO_FEATURES.iter().enumerate() {
         let mut r: Vec<f32> = raw
             .frames
             .iter()
@@ -164,31 +179,40 @@ pub(crate) fn assemble(
             .collect();
         timbre(&mut r);
         r.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-        set(*f, r);
+        out.set(*f, r);
     }
+    let measures: [(Feature, f32, Measure); 2] = [
+        (Feature::Centroid, CENTROID_MIN_SPAN, |fr| {
+            fr.centroid_hz.max(1.0).log2()
+        }),
+        (Feature::Flatness, FLATNESS_MIN_SPAN, |fr| fr.flatness_db),
+    ];
+    for (f, min_span, measure) in measures {
+        let mut v: Vec<f32> = raw.frames.iter().map(measure).collect();
+        hold_invalid(&mut v, &valid);
+        timbre(&mut v);
+        normalize_range(&mut v, &valid, min_span);
+        out.set(f, v);
+    }
+}
 
-    let mut centroid = col(|f| f.centroid_hz.max(1.0).log2());
-    hold_invalid(&mut centroid, &valid);
-    timbre(&mut centroid);
-    normalize_range(&mut centroid, &valid, CENTROID_MIN_SPAN);
-    set(Feature::Centroid, centroid);
-
-    let mut flatness = col(|f| f.flatness_db);
-    hold_invalid(&mut flatness, &valid);
-    timbre(&mut flatness);
-    normalize_range(&mut flatness, &valid, FLATNESS_MIN_SPAN);
-    set(Feature::Flatness, flatness);
-
-    let mut flux = col(|f| f.flux);
+/// Flux, onset strength and every event-driven column.
+fn event_columns(
+    raw: &RawFrames,
+    mut onset_strength: Vec<f32>,
+    rhythm: &Rhythm,
+    fps: f64,
+    p: &AnalysisParams,
+    out: &mut Columns,
+) {
+    let n = raw.frames.len();
+    let mut flux: Vec<f32> = raw.frames.iter().map(|f| f.flux).collect();
     normalize_level(&mut flux);
-    set(Feature::Flux, flux);
-
-    let mut strength = onset_strength;
-    strength.resize(n, 0.0);
-    normalize_level(&mut strength);
-    set(Feature::OnsetStrength, strength);
-    set(Feature::Onset, event_column(&rhythm.onsets, fps, n));
-
+    out.set(Feature::Flux, flux);
+    onset_strength.resize(n, 0.0);
+    normalize_level(&mut onset_strength);
+    out.set(Feature::OnsetStrength, onset_strength);
+    out.set(Feature::Onset, event_column(&rhythm.onsets, fps, n));
     let pulses = pulse_columns(
         &rhythm.beats,
         rhythm.first_downbeat,
@@ -197,21 +221,32 @@ pub(crate) fn assemble(
         n,
         p.beat_decay_s,
     );
-    set(Feature::Beat, pulses.beat);
-    set(Feature::BeatPhase, pulses.beat_phase);
-    set(Feature::BeatDecay, pulses.beat_decay);
-    set(Feature::Downbeat, pulses.downbeat);
-    set(Feature::BarPhase, pulses.bar_phase);
+    out.set(Feature::Beat, pulses.beat);
+    out.set(Feature::BeatPhase, pulses.beat_phase);
+    out.set(Feature::BeatDecay, pulses.beat_decay);
+    out.set(Feature::Downbeat, pulses.downbeat);
+    out.set(Feature::BarPhase, pulses.bar_phase);
+}
 
-    let mut wave = raw.waveform.clone();
-    wave.resize(n, 0.0);
-    normalize_level(&mut wave);
-    set(Feature::Waveform, wave);
+/// Build the feature table from raw frame measurements, the onset strength already sampled at
+/// the frames, and the rhythm.
+pub(crate) fn assemble(
+    raw: &RawFrames,
+    onset_strength: Vec<f32>,
+    rhythm: &Rhythm,
+    fps: f64,
+    duration: f64,
+    p: &AnalysisParams,
+) -> Features {
+    let mut columns = Columns(vec![Vec::new(); Feature::COUNT]);
+    level_columns(raw, fps, p, &mut columns);
+    timbre_columns(raw, fps, p, &mut columns);
+    event_columns(raw, onset_strength, rhythm, fps, p, &mut columns);
     // The video features (crate::video::analysis) stay 0 when there is only audio.
-    for c in columns.iter_mut().filter(|c| c.is_empty()) {
+    let n = raw.frames.len();
+    for c in columns.0.iter_mut().filter(|c| c.is_empty()) {
         c.resize(n, 0.0);
     }
-
     Features {
         fps,
         duration,
@@ -220,7 +255,7 @@ pub(crate) fn assemble(
         beats: rhythm.beats.clone(),
         downbeats: rhythm.downbeats(),
         onsets: rhythm.onsets.clone(),
-        columns,
+        columns: columns.0,
         spectrum: spectrum_bars(&raw.spectrum, &raw.band_centres, fps, p),
     }
 }

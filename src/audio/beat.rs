@@ -16,7 +16,7 @@ pub(crate) fn track(o: &[f32], period: f64, tightness: f32) -> Vec<usize> {
     }
     let mean = o.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
     let var = o.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    if !(var > 1e-20) {
+    if !var.is_finite() || var <= 1e-20 {
         return Vec::new();
     }
     let local = local_score(o, var.sqrt() as f32, period);

@@ -7,8 +7,11 @@ use super::voices::render;
 const MAX_SECONDS: f64 = 1800.0;
 /// Output peak: -1 dBFS.
 const PEAK: f32 = 0.891;
-/// Depth and recovery (s) of the kick's side-chain ducking of the music bus.
+/// Highest sample rate rendered; above it the request is treated as invalid.
+const MAX_SAMPLE_RATE: u32 = 384_000;
+/// How far the kick's side-chain pulls the music bus down.
 const DUCK_DEPTH: f32 = 0.6;
+/// How fast the music bus recovers from the side-chain (s).
 const DUCK_RELEASE_S: f32 = 0.12;
 
 /// Render `seconds` of a seeded electronic piece at `bpm` as mono samples at `sample_rate`:
@@ -16,9 +19,10 @@ const DUCK_RELEASE_S: f32 = 0.12;
 /// a noise riser and a crash. It builds up (pad and hats, then kick and riser, then the drop
 /// after roughly 8–14 s of a 20 s piece; longer pieces loop breakdown → build → drop).
 /// The music bus is side-chained to the kick, and the result is peak-normalized to -1 dBFS
-/// (never clips). Invalid arguments give an empty vector.
+/// (never clips). Invalid arguments (zero or absurd sample rate, non-positive length) give an
+/// empty vector; lengths are capped at 30 minutes.
 pub fn synth_demo_track(sample_rate: u32, seconds: f64, bpm: f32, seed: u64) -> Vec<f32> {
-    if sample_rate == 0 || !(seconds.is_finite() && seconds > 0.0) {
+    if !(1..=MAX_SAMPLE_RATE).contains(&sample_rate) || !(seconds.is_finite() && seconds > 0.0) {
         return Vec::new();
     }
     let seconds = seconds.min(MAX_SECONDS);
@@ -97,6 +101,7 @@ mod tests {
     #[test]
     fn invalid_arguments_give_nothing() {
         assert!(synth_demo_track(0, 10.0, 120.0, 1).is_empty());
+        assert!(synth_demo_track(u32::MAX, 10.0, 120.0, 1).is_empty());
         assert!(synth_demo_track(22050, f64::NAN, 120.0, 1).is_empty());
         assert!(synth_demo_track(22050, -1.0, 120.0, 1).is_empty());
         assert_eq!(synth_demo_track(22050, 1.0 / 22050.0, f32::NAN, 1).len(), 1);

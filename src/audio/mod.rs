@@ -4,15 +4,15 @@
 //! Pipeline of [`analyze`] (offline, whole track):
 //! 1. clean the input (NaN → 0, DC removed) and resample to `AnalysisParams::sample_rate`;
 //! 2. onset-strength envelope at a fixed hop: log-mel spectral flux with SuperFlux's frequency
-//!    max filter ([`onset`]);
+//!    max filter (`onset`);
 //! 3. tempo from the envelope's autocorrelation with a log-normal prior, harmonic comb and an
-//!    octave check ([`tempo`]); beats by Ellis' dynamic programming ([`beat`]); onsets by
+//!    octave check (`tempo`); beats by Ellis' dynamic programming (`beat`); onsets by
 //!    adaptive peak picking refined to the attack in the samples; downbeats by the bar phase
 //!    with the most bass onsets and harmonic change;
 //! 4. per output frame, a Hann STFT centred exactly on `k / fps` (bands, centroid, flatness,
-//!    log spectrum), RMS, a frame-aligned flux and the peak envelope ([`spectral`], [`flux`]);
+//!    log spectrum), RMS, a frame-aligned flux and the peak envelope (`spectral`, `flux`);
 //! 5. attack/release smoothing in seconds and percentile normalization to `[0, 1]`
-//!    ([`assemble`]).
+//!    (`assemble`).
 //!
 //! Everything is deterministic: frames are computed independently (in parallel) and every
 //! reduction runs in a fixed order.
@@ -69,8 +69,8 @@ pub fn analyze_rhythm(samples: &[f32], sample_rate: u32, params: &AnalysisParams
     }
     let p = params.sanitized();
     let x = prepare(samples, sample_rate, &p);
-    let env = onset::envelope(&x, &p);
-    rhythm::detect(&x, &env, &p)
+    let mut env = onset::envelope(&x, &p);
+    rhythm::detect(&x, &mut env, &p)
 }
 
 /// Analyse mono `samples` at `sample_rate` into one feature row per output frame at `fps`;
@@ -90,15 +90,15 @@ pub fn analyze(samples: &[f32], sample_rate: u32, fps: f64, params: &AnalysisPar
         return empty(fps);
     }
     let x = prepare(samples, sample_rate, &p);
-    let env = onset::envelope(&x, &p);
-    let rhythm = rhythm::detect(&x, &env, &p);
+    let mut env = onset::envelope(&x, &p);
+    let rhythm = rhythm::detect(&x, &mut env, &p);
     let raw = spectral::measure_frames(&x, fps, n, &p);
     let strength = timeline::pool_to_frames(&env.strength, env.rate, env.offset, fps, n);
     assemble::assemble(&raw, strength, &rhythm, fps, duration, &p)
 }
 
 /// A table with every column present and no frames.
-pub(crate) fn empty(fps: f64) -> Features {
+fn empty(fps: f64) -> Features {
     Features {
         fps,
         duration: 0.0,

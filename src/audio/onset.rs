@@ -7,11 +7,15 @@ use super::fft::PairFft;
 use super::normalize::percentile;
 use rayon::prelude::*;
 
-/// Dynamic range kept by the log-mel spectrogram (librosa's `top_db`).
+/// Dynamic range kept by the log-mel spectrogram (librosa's `top_db`, which is 80). With 80 dB
+/// the faint tail of one hit at the edge of the previous window lifts the reference far above
+/// the floor and hides the next hit (a swung off-beat then outweighs the beat); 50 dB keeps
+/// such tails at the floor.
 const TOP_DB: f32 = 50.0;
 /// Power floor before the log (librosa's `amin`), relative to a full-scale sine's peak bin.
 const AMIN: f32 = 1e-10;
-/// Mel bands centred below this feed the low-frequency envelope used for downbeats.
+/// Mel bands centred below this feed the low-frequency envelope (kick and bass onsets) used for
+/// beats and downbeats.
 const LOW_BAND_HZ: f32 = 200.0;
 /// Frames quieter than this (dB below the loudest frame) cannot hold an onset.
 const GATE_DB: f32 = 50.0;
@@ -25,7 +29,8 @@ pub(crate) struct OnsetEnvelope {
     /// Envelope frames per second.
     pub rate: f64,
     /// Time (s) of index 0. librosa shifts by `n_fft / 2` because a log-magnitude flux fires
-    /// when an event *enters* the window; half a hop less centres the quantization error.
+    /// when an event *enters* the window; half a hop less centres the quantization error, and
+    /// [`onset_times`] then calibrates it on the track's own attacks.
     pub offset: f64,
     /// Onset strength: mean over mel bands of the rectified log-power increase.
     pub strength: Vec<f32>,
@@ -48,16 +53,6 @@ impl OnsetEnvelope {
     /// Time (s) of envelope frame `j`.
     pub fn time(&self, j: usize) -> f64 {
         j as f64 / self.rate + self.offset
-    }
-
-    /// The envelope frame nearest to time `t` (clamped into range; 0 when empty).
-    pub fn index(&self, t: f64) -> usize {
-        let j = ((t - self.offset) * self.rate).round();
-        if j.is_finite() && j > 0.0 {
-            (j as usize).min(self.len().saturating_sub(1))
-        } else {
-            0
-        }
     }
 
     /// Mel frame `j` (dB).
@@ -105,15 +100,16 @@ fn mel_filters(n_mels: usize, n_fft: usize, sr: u32) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
-/// Compute the onset envelope of `x` (already at `p.sample_rate`).
-pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
-    let (n, hop, sr, n_mels) = (p.n_fft, p.onset_hop, p.sample_rate, p.n_mels);
+/// Log-mel spectrogram (dB, frame-major) and total power (dB) per frame of `x`, frames centred
+/// at multiples of the hop.
+fn log_mel(x: &[f32], p: &AnalysisParams) -> (Vec<f32>, Vec<f32>) {
+    let (n, hop, n_mels) = (p.n_fft, p.onset_hop, p.n_mels);
     let frames = if x.is_empty() { 0 } else { x.len() / hop + 1 };
     let window = hann(n);
     // Power relative to a full-scale sine's peak bin, so thresholds do not depend on n_fft.
     let wsum: f32 = window.iter().sum();
     let pnorm = 4.0 / (wsum * wsum);
-    let filters = mel_filters(n_mels, n, sr);
+    let filters = mel_filters(n_mels, n, p.sample_rate);
     let plan = PairFft::plan(n);
     let mut mel_db = vec![0.0f32; frames * n_mels];
     let mut loud_db = vec![0.0f32; frames];
@@ -160,13 +156,13 @@ pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
     for v in &mut mel_db {
         *v = v.max(floor);
     }
-    let nyq = sr as f32 / 2.0;
-    let low_bands = (0..n_mels)
-        .take_while(|&m| {
-            mel_to_hz(hz_to_mel(nyq) * (m + 1) as f32 / (n_mels + 1) as f32) < LOW_BAND_HZ
-        })
-        .count()
-        .max(1);
+    (mel_db, loud_db)
+}
+
+/// Rectified log-power increase per frame: the mean over all bands against the SuperFlux
+/// max-filtered previous frame, and the mean over the first `low_bands` bands.
+fn flux_envelopes(mel_db: &[f32], n_mels: usize, low_bands: usize) -> (Vec<f32>, Vec<f32>) {
+    let frames = mel_db.len() / n_mels;
     let mut strength = vec![0.0f32; frames];
     let mut low = vec![0.0f32; frames];
     // Frame 0 has no predecessor: the jump from the digital silence before the file would be
@@ -194,9 +190,22 @@ pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
         strength[j] = sum / n_mels as f32;
         low[j] = low_sum / low_bands as f32;
     }
+    (strength, low)
+}
+
+/// Compute the onset envelope of `x` (already at `p.sample_rate`).
+pub(crate) fn envelope(x: &[f32], p: &AnalysisParams) -> OnsetEnvelope {
+    let (mel_db, loud_db) = log_mel(x, p);
+    let n_mels = p.n_mels;
+    let top = hz_to_mel(p.sample_rate as f32 / 2.0);
+    let low_bands = (0..n_mels)
+        .take_while(|&m| mel_to_hz(top * (m + 1) as f32 / (n_mels + 1) as f32) < LOW_BAND_HZ)
+        .count()
+        .max(1);
+    let (strength, low) = flux_envelopes(&mel_db, n_mels, low_bands);
     OnsetEnvelope {
-        rate: sr as f64 / hop as f64,
-        offset: (n - hop) as f64 / 2.0 / sr as f64,
+        rate: p.sample_rate as f64 / p.onset_hop as f64,
+        offset: (p.n_fft - p.onset_hop) as f64 / 2.0 / p.sample_rate as f64,
         strength,
         low,
         mel_db,
@@ -312,16 +321,33 @@ impl BlockEnergy {
 
 /// Onset times (s): picked envelope peaks moved to the attack found in the samples, so they are
 /// accurate to a millisecond or two instead of a hop (23 ms).
+///
+/// Also calibrates the envelope's time axis: how late a log-flux peak comes after the attack
+/// depends on the material (an event over a quiet background fires as it enters the window,
+/// one over a dense mix only near its centre), so `env.offset` is moved by the median of the
+/// refinements, within a hop either way. Beats and the `onset_strength` column then line up
+/// with the attacks of this particular track.
 pub(crate) fn onset_times(
-    env: &OnsetEnvelope,
+    env: &mut OnsetEnvelope,
     energy: &BlockEnergy,
     p: &AnalysisParams,
 ) -> Vec<f64> {
     let hop_s = 1.0 / env.rate;
-    let mut times: Vec<f64> = pick_peaks(env, p.onset_delta, p.onset_wait_s)
-        .into_iter()
-        .map(|j| energy.attack_near(env.time(j), 2.5 * hop_s, hop_s).max(0.0))
+    let picks = pick_peaks(env, p.onset_delta, p.onset_wait_s);
+    let mut times: Vec<f64> = picks
+        .iter()
+        .map(|&j| energy.attack_near(env.time(j), 2.5 * hop_s, hop_s).max(0.0))
         .collect();
+    let mut shifts: Vec<f64> = picks
+        .iter()
+        .zip(&times)
+        .map(|(&j, &t)| t - env.time(j))
+        .filter(|d| *d != 0.0)
+        .collect();
+    if !shifts.is_empty() {
+        shifts.sort_by(f64::total_cmp);
+        env.offset += shifts[shifts.len() / 2].clamp(-hop_s, hop_s);
+    }
     times.sort_by(f64::total_cmp);
     let wait = p.onset_wait_s as f64;
     let mut out: Vec<f64> = Vec::with_capacity(times.len());
@@ -355,9 +381,11 @@ mod tests {
         let p = AnalysisParams::default();
         let truth = [0.3137, 0.7771, 1.2503, 1.9049];
         let x = clicks(&truth, p.sample_rate, 2.5);
-        let env = envelope(&x, &p);
+        let mut env = envelope(&x, &p);
         let energy = BlockEnergy::new(&x, p.sample_rate);
-        let found = onset_times(&env, &energy, &p);
+        let before = env.offset;
+        let found = onset_times(&mut env, &energy, &p);
+        assert!((env.offset - before).abs() <= 1.0 / env.rate);
         assert_eq!(found.len(), truth.len(), "{found:?}");
         for (f, t) in found.iter().zip(&truth) {
             assert!((f - t).abs() < 0.002, "onset {f} vs {t}");

@@ -49,29 +49,31 @@ impl Rhythm {
     }
 }
 
-/// Move each beat to the nearest onset within [`SNAP_S`]; beats without one are shifted by the
-/// median snap offset, which removes the envelope's systematic delay.
+/// The onset nearest to `t` within `tol` seconds (`onsets` sorted).
+fn nearest_onset(onsets: &[f64], t: f64, tol: f64) -> Option<f64> {
+    let i = onsets.partition_point(|&o| o < t);
+    [i.checked_sub(1), Some(i)]
+        .into_iter()
+        .flatten()
+        .filter_map(|k| onsets.get(k).copied())
+        .filter(|o| (o - t).abs() <= tol)
+        .min_by(|a, b| (a - t).abs().total_cmp(&(b - t).abs()))
+}
+
+/// Shift all beats by their median distance to the nearest onset (the tracker's systematic
+/// delay), then move each to the nearest onset within [`SNAP_S`] if there is one.
 fn snap_to_onsets(beats: &mut [f64], onsets: &[f64]) {
-    let nearest = |t: f64| -> Option<f64> {
-        let i = onsets.partition_point(|&o| o < t);
-        let cands = [i.checked_sub(1), Some(i)];
-        cands
-            .into_iter()
-            .flatten()
-            .filter_map(|k| onsets.get(k).copied())
-            .filter(|o| (o - t).abs() <= SNAP_S)
-            .min_by(|a, b| (a - t).abs().total_cmp(&(b - t).abs()))
-    };
-    let snapped: Vec<Option<f64>> = beats.iter().map(|&b| nearest(b)).collect();
     let mut offsets: Vec<f64> = beats
         .iter()
-        .zip(&snapped)
-        .filter_map(|(b, s)| s.map(|s| s - b))
+        .filter_map(|&b| nearest_onset(onsets, b, 2.0 * SNAP_S).map(|o| o - b))
         .collect();
     offsets.sort_by(f64::total_cmp);
     let shift = offsets.get(offsets.len() / 2).copied().unwrap_or(0.0);
-    for (b, s) in beats.iter_mut().zip(snapped) {
-        *b = s.unwrap_or(*b + shift).max(0.0);
+    for b in beats.iter_mut() {
+        let moved = *b + shift;
+        *b = nearest_onset(onsets, moved, SNAP_S)
+            .unwrap_or(moved)
+            .max(0.0);
     }
 }
 
@@ -104,7 +106,7 @@ const PULSE_MIN_CONFIDENCE: f32 = 0.5;
 /// The low band is weighted by the square of its own periodicity confidence, so that when it
 /// holds only noise (no bass, or noisy recordings) it cannot blur the pulse.
 /// Also returns the low band's confidence.
-pub(crate) fn beat_envelope(env: &OnsetEnvelope, p: &AnalysisParams) -> (Vec<f32>, f32) {
+fn beat_envelope(env: &OnsetEnvelope, p: &AnalysisParams) -> (Vec<f32>, f32) {
     let unit_mean = |v: &[f32]| {
         let m = v.iter().map(|&x| x as f64).sum::<f64>() / v.len().max(1) as f64;
         if m > 1e-9 { (1.0 / m) as f32 } else { 0.0 }
@@ -124,7 +126,8 @@ pub(crate) fn beat_envelope(env: &OnsetEnvelope, p: &AnalysisParams) -> (Vec<f32
 }
 
 /// Rhythm of `x` (at `p.sample_rate`) from its onset envelope.
-pub(crate) fn detect(x: &[f32], env: &OnsetEnvelope, p: &AnalysisParams) -> Rhythm {
+/// Calibrates `env`'s time offset on the way (see [`onset::onset_times`]).
+pub(crate) fn detect(x: &[f32], env: &mut OnsetEnvelope, p: &AnalysisParams) -> Rhythm {
     let energy = BlockEnergy::new(x, p.sample_rate);
     let onsets = onset::onset_times(env, &energy, p);
     let (beat_env, low_conf) = beat_envelope(env, p);
@@ -163,12 +166,14 @@ mod tests {
 
     #[test]
     fn snapping_uses_nearest_onset_or_median_shift() {
-        let mut beats = vec![1.0, 2.0, 3.0];
-        snap_to_onsets(&mut beats, &[1.01, 1.9, 2.012]);
-        assert_eq!(beats[0], 1.01);
-        assert_eq!(beats[1], 2.012);
-        // No onset near 3.0: shifted by the median offset (0.012).
-        assert!((beats[2] - 3.012).abs() < 1e-12);
+        let mut beats = vec![1.0, 2.0, 3.0, 4.0];
+        snap_to_onsets(&mut beats, &[1.04, 1.9, 2.05, 4.06]);
+        // Median offset 0.05; 1.04 and 4.06 are then within reach.
+        assert_eq!(beats[0], 1.04);
+        assert_eq!(beats[1], 2.05);
+        // No onset near 3.05: shifted by the median offset only.
+        assert!((beats[2] - 3.05).abs() < 1e-12);
+        assert_eq!(beats[3], 4.06);
     }
 
     #[test]

@@ -51,10 +51,8 @@ pub(crate) struct FrameValues {
 pub(crate) struct RawFrames {
     /// One entry per frame.
     pub frames: Vec<FrameValues>,
-    /// Log-spaced band amplitudes, `n_bands` per frame.
+    /// Log-spaced band amplitudes, `band_centres.len()` per frame.
     pub spectrum: Vec<f32>,
-    /// Bands per frame in `spectrum`.
-    pub n_bands: usize,
     /// Centre frequency (Hz) of each spectrum band.
     pub band_centres: Vec<f32>,
     /// Peak-envelope value per frame.
@@ -307,7 +305,6 @@ pub(crate) fn measure_frames(x: &[f32], fps: f64, n: usize, p: &AnalysisParams) 
     RawFrames {
         frames,
         spectrum,
-        n_bands: nb,
         band_centres: log_band_centres(nb, p.sample_rate as f32 / 2.0),
         waveform: waveform(x, layout.sr, fps, n, p.waveform_release_s),
     }
@@ -355,7 +352,8 @@ mod tests {
                 "a tone is not flat: {}",
                 f.flatness_db
             );
-            let spec = &raw.spectrum[7 * raw.n_bands..8 * raw.n_bands];
+            let nb = raw.band_centres.len();
+            let spec = &raw.spectrum[7 * nb..8 * nb];
             let bar = (0..spec.len())
                 .max_by(|&a, &b| spec[a].total_cmp(&spec[b]))
                 .unwrap();

@@ -314,10 +314,16 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
     let raw = RawFrames {
         frames,
         spectrum: mix.spectrum.iter().map(|v| v.sqrt()).collect(),
-        n_bands: nb,
         band_centres: ctx.grid.centres.clone(),
         waveform,
     };
+    let rhythm = song_rhythm(&song, duration, &p);
+    assemble(&raw, mix.strength, &rhythm, fps, duration, &p)
+}
+
+/// The exact rhythm of the song: beats on the grid from t = 0, downbeats every fourth beat,
+/// onsets at every hit and note start.
+fn song_rhythm(song: &Arrangement, duration: f64, p: &AnalysisParams) -> Rhythm {
     let mut onsets: Vec<f64> = song
         .events
         .iter()
@@ -329,18 +335,13 @@ pub fn synthetic_features(bpm: f32, fps: f64, duration: f64, seed: u64) -> Featu
         .map(|i| i as f64 * song.beat_s)
         .take_while(|&t| t < duration)
         .collect();
-    let rhythm = Rhythm {
+    Rhythm {
         tempo_bpm: song.bpm as f32,
         tempo_confidence: if beats.is_empty() { 0.0 } else { 1.0 },
         beats,
         first_downbeat: 0,
         onsets,
-    };
-    let mut f = assemble(&raw, mix.strength, &rhythm, fps, duration, &p);
-    if n == 0 {
-        f.duration = 0.0;
     }
-    f
 }
 
 #[cfg(test)]

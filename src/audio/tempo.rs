@@ -7,6 +7,7 @@
 //! drum & bass), which the prior alone resolves by chance; and a confidence measure.
 
 use super::config::AnalysisParams;
+use super::dsp::{lane_dot, lane_sum};
 
 /// Doubling the tempo is only considered up to this BPM (beyond it, eighth-note hi-hats would
 /// too often win over the beat).
@@ -53,23 +54,16 @@ impl Autocorr {
                 acc / ksum
             })
             .collect();
-        let mean = s.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+        let mean = lane_sum(&s) / n as f32;
         for v in &mut s {
-            *v -= mean as f32;
+            *v -= mean;
         }
-        let energy = s.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / n as f64;
-        if !(energy > 1e-20) {
+        let energy = lane_dot(&s, &s) / n as f32;
+        if !energy.is_finite() || energy <= 1e-20 {
             return None;
         }
         let r = (0..=max_lag.min(n - 1))
-            .map(|l| {
-                let sum: f64 = s[..n - l]
-                    .iter()
-                    .zip(&s[l..])
-                    .map(|(&a, &b)| a as f64 * b as f64)
-                    .sum();
-                (sum / (n - l) as f64 / energy) as f32
-            })
+            .map(|l| lane_dot(&s[..n - l], &s[l..]) / (n - l) as f32 / energy)
             .collect();
         Some(Autocorr { r })
     }

@@ -261,12 +261,16 @@ mod tests {
 
     #[test]
     fn render_clips_to_the_buffer() {
-        let mut out = vec![0.0f32; 100];
+        // The kick starts 0.01 s in (sample 221) and is longer than this buffer.
+        let mut out = vec![0.0f32; 300];
         render(&event(Voice::Kick, 0.0), 0, 1, 22050.0, &mut out);
+        assert!(out[299] != 0.0);
+        let before = out.clone();
         let late = Event {
             time: 10.0,
             ..event(Voice::Kick, 0.0)
         };
         render(&late, 0, 1, 22050.0, &mut out);
+        assert_eq!(out, before);
     }
 }

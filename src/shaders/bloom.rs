@@ -140,6 +140,10 @@ impl Shader for Bloom {
                     *live = small.iter().any(|&v| v > 0);
                     if *live {
                         resample::expand_row::<FACTOR>(small, wide, s16, s32);
+                    } else {
+                        // The final pass blends this row with a live neighbour: it must not
+                        // hold an earlier frame's glow.
+                        wide.fill(0);
                     }
                 }
             });
@@ -154,9 +158,10 @@ impl Shader for Bloom {
                 for (k, row) in band.chunks_exact_mut(stride).enumerate() {
                     let (a, c, wa, wc) = resample::phase(b * rows + k, sh, FACTOR);
                     if live[a] || live[c] {
-                        let ra = &wide[a * pitch..a * pitch + stride];
-                        let rc = &wide[c * pitch..c * pitch + stride];
-                        add_glow(row, ra, rc, wa, wc);
+                        let (near, far) = if wa > wc { (a, c) } else { (c, a) };
+                        let near = &wide[near * pitch..near * pitch + stride];
+                        let far = &wide[far * pitch..far * pitch + stride];
+                        add_glow(row, near, far, wa.max(wc) == 7);
                     }
                 }
             });
@@ -187,12 +192,29 @@ multiversion! {
     }
 }
 
+/// Rounded-up average of two bytes (`pavgb`).
+#[inline(always)]
+fn avg(a: u8, b: u8) -> u8 {
+    ((a as u16 + b as u16 + 1) >> 1) as u8
+}
+
 multiversion! {
-    /// `row += lerp(a, c)` with weights in eighths, saturating.
-    fn add_glow(row: &mut [u8], a: &[u8], c: &[u8], wa: u16, wc: u16) {
-        for ((p, &x), &y) in row.iter_mut().zip(a).zip(c) {
-            let g = (x as u16 * wa + y as u16 * wc + 4) >> 3;
-            *p = p.saturating_add(g as u8);
+    /// `row += (7·near + far) / 8` (`heavy`) or `(5·near + 3·far) / 8`, saturating: the four
+    /// vertical phases of a 4× bilinear expansion, built from byte averages so the whole pass
+    /// stays in 8-bit lanes with no multiplies.
+    fn add_glow(row: &mut [u8], near: &[u8], far: &[u8], heavy: bool) {
+        let n = row.len().min(near.len()).min(far.len());
+        let (near, far) = (&near[..n], &far[..n]);
+        if heavy {
+            for (i, p) in row[..n].iter_mut().enumerate() {
+                let g = avg(near[i], avg(near[i], avg(near[i], far[i])));
+                *p = p.saturating_add(g);
+            }
+        } else {
+            for (i, p) in row[..n].iter_mut().enumerate() {
+                let m = avg(near[i], far[i]);
+                *p = p.saturating_add(avg(m, avg(m, near[i])));
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::kernels::{Taps, lerp_bytes};
+use super::remap::{self, FRAC_BITS, Rows, SepScratch};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -141,14 +141,40 @@ multiversion! {
 
 /// Red sampled at `c + (p − c)·(1 − s/R)` and blue at `c + (p − c)·(1 + s/R)` (R = half the
 /// diagonal): the channels are zoomed apart by `s` pixels at the corners. Zooming is separable,
-/// so each channel costs one vertical row blend (SIMD) and one horizontal gather.
+/// so each channel is one row of the separable bilinear sampler (SIMD vertical blend, permute
+/// horizontal blend); coordinates are clamped so the edges repeat instead of going black.
 #[derive(Default)]
 struct RadialSplit {
-    cols: [Taps; 2],
-    rows: [Taps; 2],
-    /// Per band: the two vertically blended source rows (red, blue).
-    blend: Vec<u8>,
+    /// Fixed-point source column of every output column, and source row of every output row,
+    /// for red and blue.
+    cols: [Vec<i32>; 2],
+    rows: [Vec<i32>; 2],
+    /// Per band: sampler scratch and the sampled row.
+    scratch: Vec<(SepScratch, Vec<u8>)>,
+    /// 0xFF on the red bytes of a row, then on the blue bytes.
+    masks: Vec<u8>,
     out: Vec<u8>,
+}
+
+multiversion! {
+    /// `row = mask ? from : row`, bytewise.
+    fn select(row: &mut [u8], from: &[u8], mask: &[u8]) {
+        for ((p, &f), &m) in row.iter_mut().zip(from).zip(mask) {
+            *p = (f & m) | (*p & !m);
+        }
+    }
+}
+
+/// Fixed-point coordinates of a zoom by `scale` about the centre of an axis of `n` samples,
+/// clamped to the axis.
+fn zoom_coords(v: &mut Vec<i32>, n: usize, scale: f64) {
+    let centre = n as f64 / 2.0;
+    let last = (n - 1) as f64;
+    v.clear();
+    v.extend((0..n).map(|i| {
+        let s = (centre + (i as f64 + 0.5 - centre) * scale - 0.5).clamp(0.0, last);
+        (s * (1 << FRAC_BITS) as f64).round() as i32
+    }));
 }
 
 impl Shader for RadialSplit {
@@ -163,36 +189,33 @@ impl Shader for RadialSplit {
             return;
         }
         for (i, scale) in [1.0 - k, 1.0 + k].into_iter().enumerate() {
-            self.cols[i].zoom(w, scale);
-            self.rows[i].zoom(h, scale);
+            zoom_coords(&mut self.cols[i], w, scale);
+            zoom_coords(&mut self.rows[i], h, scale);
         }
         let stride = w * 3;
         let band = util::band_rows(w);
         util::ensure_len(&mut self.out, frame.data.len());
-        util::ensure_len(&mut self.blend, h.div_ceil(band) * 2 * stride);
-        let (src, cols, rows) = (&frame.data, &self.cols, &self.rows);
-        let row_at = |y: usize| &src[y * stride..(y + 1) * stride];
+        self.scratch.resize_with(h.div_ceil(band), Default::default);
+        if self.masks.len() != 2 * stride {
+            // Byte masks of the red and the blue channel, for SIMD channel merging.
+            self.masks = (0..2 * stride)
+                .map(|i| if i % 3 == 2 * (i / stride) { 255 } else { 0 })
+                .collect();
+        }
+        let (src, cols, rows, masks) = (&frame.data, &self.cols, &self.rows, &self.masks);
         self.out
             .par_chunks_mut(band * stride)
-            .zip(self.blend.par_chunks_mut(2 * stride))
+            .zip(self.scratch.par_iter_mut())
             .enumerate()
-            .for_each(|(b, (out, blend))| {
+            .for_each(|(b, (out, (scratch, tmp)))| {
+                util::ensure_len(tmp, stride);
                 for (i, row) in out.chunks_exact_mut(stride).enumerate() {
                     let y = b * band + i;
-                    row.copy_from_slice(row_at(y));
-                    for (ch, (c, tmp)) in [0, 2]
-                        .into_iter()
-                        .zip(blend.chunks_exact_mut(stride))
-                        .enumerate()
-                    {
-                        let (iy, fy) = (rows[ch].index[y] as usize, rows[ch].frac[y]);
-                        lerp_bytes(tmp, row_at(iy), row_at((iy + 1).min(h - 1)), fy);
-                        let taps = cols[ch].index.iter().zip(&cols[ch].frac);
-                        for (px, (&ix, &fx)) in row.chunks_exact_mut(3).zip(taps) {
-                            let a = tmp[3 * ix as usize + c] as u16;
-                            let b = tmp[(3 * ix as usize + c + 3).min(stride - 3 + c)] as u16;
-                            px[c] = ((a * (256 - fx) + b * fx + 128) >> 8) as u8;
-                        }
+                    row.copy_from_slice(&src[y * stride..(y + 1) * stride]);
+                    for (ch, mask) in masks.chunks_exact(stride).enumerate() {
+                        let sy = Rows::Uniform(rows[ch][y]);
+                        remap::sample_row_separable(src, w, h, &cols[ch], sy, tmp, scratch);
+                        select(row, tmp, mask);
                     }
                 }
             });

@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use super::remap::{self, FRAC_BITS};
+use super::remap::{self, FRAC_BITS, Rows};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -102,7 +102,7 @@ impl Shader for Crt {
                 let (sx, sy) = coords.split_at_mut(w);
                 for (i, row) in out.chunks_exact_mut(stride).enumerate() {
                     coordinates(sx, sy, cols, rows[b * band + i]);
-                    remap::sample_row_separable(src, w, h, sx, sy, row, scratch);
+                    remap::sample_row_separable(src, w, h, sx, Rows::PerColumn(sy), row, scratch);
                 }
             });
         std::mem::swap(&mut frame.data, &mut self.out);

@@ -1,13 +1,14 @@
 //! `grain`: monochrome film grain. One triangular-distributed offset in `[-amount, amount]` per
 //! 2×2 pixel block, shared by the three channels (luma noise reads as film, not sensor noise).
 //!
-//! Offsets are hashed from (seed, frame, block row, block column), one `mix64` per four blocks,
-//! so the grain is reproducible, differs every frame and never depends on the thread count.
+//! Offsets are a counter hash of (per-frame key, block index), computed 16 blocks at a time in
+//! SIMD lanes and spread to the pixels' bytes with byte permutes, so the grain is reproducible,
+//! differs every frame and never depends on the thread count.
 
 use rayon::prelude::*;
 
 use super::simd::multiversion;
-use super::{Shader, ShaderSpec, util};
+use super::{Shader, ShaderSpec, simd, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
 
@@ -34,9 +35,12 @@ const BIAS: u8 = 128;
 
 #[derive(Default)]
 struct Grain {
-    /// One expanded noise row (per band): the biased offset of every channel byte.
-    rows: Vec<u8>,
+    /// Per band: one row of block offsets and its expansion to every channel byte.
+    scratch: Vec<u8>,
 }
+
+/// Spare bytes after each scratch row, for the wide expansion stores.
+const SLACK: usize = 64;
 
 impl Shader for Grain {
     fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx) {
@@ -50,38 +54,113 @@ impl Shader for Grain {
         }
         let stride = w * 3;
         let bw = w.div_ceil(2);
-        // Expanded rows get 8 spare bytes for the 8-byte block stores below.
-        let pitch = stride + 8;
+        let (blocks_len, noise_len) = (bw + SLACK, stride + SLACK);
         let rows = util::band_rows(w).next_multiple_of(2);
         let bands = frame.data.len().div_ceil(rows * stride);
-        util::ensure_len(&mut self.rows, bands * pitch);
-        let key = util::frame_key(ctx, TAG, 1);
+        util::ensure_len(&mut self.scratch, bands * (blocks_len + noise_len));
+        let k = util::frame_key(ctx, TAG, 1);
+        let key = (k ^ (k >> 32)) as u32;
         let span = 2 * amount + 1;
+        let offset = (BIAS as u32 - amount) as u8;
         frame
             .data
             .par_chunks_mut(rows * stride)
-            .zip(self.rows.par_chunks_mut(pitch))
+            .zip(self.scratch.par_chunks_mut(blocks_len + noise_len))
             .enumerate()
-            .for_each(|(b, (band, noise))| {
+            .for_each(|(b, (band, scratch))| {
+                let (blocks, noise) = scratch.split_at_mut(blocks_len);
                 for (i, pair) in band.chunks_mut(2 * stride).enumerate() {
-                    let by = (b * rows / 2 + i) as u64;
-                    for (q, quad) in (0..bw).step_by(4).enumerate() {
-                        let h = util::cell_hash(key, by << 32 | q as u64);
-                        for (j, bx) in (quad..(quad + 4).min(bw)).enumerate() {
-                            // Sum of two bytes: triangular on 0..=510, scaled to 0..span.
-                            let t = (h >> (16 * j)) as u32 & 0xFF;
-                            let u = (h >> (16 * j + 8)) as u32 & 0xFF;
-                            let v = ((t + u) * span) / 511 + (BIAS as u32 - amount);
-                            // Six copies of the byte (two pixels × RGB) in one store.
-                            let six = v as u64 * 0x0000_0101_0101_0101;
-                            noise[bx * 6..bx * 6 + 8].copy_from_slice(&six.to_le_bytes());
-                        }
-                    }
+                    let by = (b * rows / 2 + i) as u32;
+                    block_noise(
+                        &mut blocks[..bw],
+                        key,
+                        by.wrapping_mul(bw as u32),
+                        span,
+                        offset,
+                    );
+                    expand6(noise, blocks, bw);
                     for row in pair.chunks_exact_mut(stride) {
                         add_noise(row, &noise[..stride]);
                     }
                 }
             });
+    }
+}
+
+/// A 32-bit counter hash (Wellons' lowbias32): vectorizes, unlike 64-bit `mix64`. Keyed per
+/// frame by `crate::rng`, so the grain is still a pure function of (seed, frame, position).
+#[inline(always)]
+fn mix32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7FEB_352D);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846C_A68B);
+    x ^ (x >> 16)
+}
+
+multiversion! {
+    /// Biased offsets of blocks `first..first + out.len()`: the sum of two random bytes
+    /// (triangular on 0..=510) scaled to `0..span`, plus `offset`.
+    fn block_noise(out: &mut [u8], key: u32, first: u32, span: u32, offset: u8) {
+        for (i, o) in out.iter_mut().enumerate() {
+            let h = mix32(key ^ first.wrapping_add(i as u32));
+            let sum = (h & 0xFF) + ((h >> 8) & 0xFF);
+            *o = ((sum * span) >> 9) as u8 + offset;
+        }
+    }
+}
+
+/// `noise[6i..6i + 6] = blocks[i]` for the `n` blocks (two pixels × three channels each).
+/// Both slices carry `SLACK` spare bytes for the wide stores.
+fn expand6(noise: &mut [u8], blocks: &[u8], n: usize) {
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if simd::vbmi() {
+        // SAFETY: `vbmi()` checked the CPU.
+        done = unsafe { vbmi::expand6(noise, blocks, n) };
+    }
+    for (i, &v) in blocks[..n].iter().enumerate().skip(done) {
+        // Six copies of the byte in one 8-byte store; the next block overwrites the spare two.
+        let six = v as u64 * 0x0000_0101_0101_0101;
+        noise[6 * i..6 * i + 8].copy_from_slice(&six.to_le_bytes());
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod vbmi {
+    use std::arch::x86_64::*;
+
+    /// Byte `b` of a 60-byte output group takes block `b / 6`.
+    const SIXES: [u8; 64] = {
+        let mut t = [0u8; 64];
+        let mut b = 0;
+        while b < 60 {
+            t[b] = (b / 6) as u8;
+            b += 1;
+        }
+        t
+    };
+
+    /// Expand whole groups of 10 blocks with one byte permute each; returns blocks done.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(super) fn expand6(noise: &mut [u8], blocks: &[u8], n: usize) -> usize {
+        // Group g reads blocks[10g..10g + 64] and writes noise[60g..60g + 60].
+        let groups = (n.min((blocks.len() + 10).saturating_sub(64)) / 10).min(noise.len() / 60);
+        // SAFETY: the table is 64 bytes.
+        let idx = unsafe { _mm512_loadu_si512(SIXES.as_ptr().cast()) };
+        for g in 0..groups {
+            // SAFETY: `groups` keeps both ranges inside their slices (see above).
+            unsafe {
+                let v = _mm512_loadu_si512(blocks.as_ptr().add(10 * g).cast());
+                let out = _mm512_permutexvar_epi8(idx, v);
+                _mm512_mask_storeu_epi8(
+                    noise.as_mut_ptr().add(60 * g).cast(),
+                    (1u64 << 60) - 1,
+                    out,
+                );
+            }
+        }
+        groups * 10
     }
 }
 

@@ -3,10 +3,11 @@
 //! are antialiased horizontally by pixel coverage.
 //!
 //! Rendered span by span: per pixel row of a cell the disc is one horizontal run, so the work is
-//! a few float operations per cell row plus plain byte fills.
+//! one square root per cell row, two antialiased end pixels and plain colour fills.
 
 use rayon::prelude::*;
 
+use super::simd::multiversion;
 use super::{Shader, ShaderSpec, resample, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
@@ -33,6 +34,49 @@ struct Halftone {
     /// Per cell row: column sums and cell means.
     sums: Vec<u16>,
     means: Vec<u8>,
+    radii: Vec<f32>,
+    /// Per cell row: each disc's span on the current pixel row (8-bit fixed point).
+    ends: Vec<i32>,
+}
+
+multiversion! {
+    /// The span `[lo, hi)` of every cell's disc on a pixel row `√dy2` from the cells' centres,
+    /// relative to the cell's left edge, in 8-bit fixed point.
+    fn spans(lo: &mut [i32], hi: &mut [i32], radii: &[f32], dy2: f32, centre: f32) {
+        for ((l, h), &r2) in lo.iter_mut().zip(hi.iter_mut()).zip(radii) {
+            let half = (r2 - dy2).max(0.0).sqrt();
+            *l = util::round_i32((centre - half) * 256.0);
+            *h = util::round_i32((centre + half) * 256.0);
+        }
+    }
+}
+
+/// Paint `colour` over the horizontal span `[lo, hi)` (8-bit fixed-point pixel units, relative
+/// to `row`): covered pixels get the full colour, the two boundary pixels their covered
+/// fraction. Integer arithmetic only: float-to-byte conversions cost more than the fills.
+fn draw_span(row: &mut [u8], lo: i32, hi: i32, colour: &[u8]) {
+    let n = (row.len() / 3) as i32;
+    let (lo, hi) = (lo.max(0), hi.min(n << 8));
+    if hi <= lo {
+        return;
+    }
+    let first = (lo >> 8) as usize;
+    let last = ((hi + 255) >> 8) as usize;
+    let paint = |row: &mut [u8], x: usize, cov: i32| {
+        let cov = cov.clamp(0, 256) as u32;
+        for (p, &c) in row[3 * x..3 * x + 3].iter_mut().zip(colour) {
+            *p = ((c as u32 * cov + 128) >> 8) as u8;
+        }
+    };
+    if last == first + 1 {
+        paint(row, first, hi - lo);
+        return;
+    }
+    for px in row[3 * (first + 1)..3 * (last - 1)].chunks_exact_mut(3) {
+        px.copy_from_slice(&colour[..3]);
+    }
+    paint(row, first, (((first + 1) as i32) << 8) - lo);
+    paint(row, last - 1, hi - (((last - 1) as i32) << 8));
 }
 
 impl Shader for Halftone {
@@ -47,38 +91,33 @@ impl Shader for Halftone {
         let rows = h.div_ceil(cell);
         util::ensure_len(&mut self.sums, rows * stride);
         util::ensure_len(&mut self.means, rows * cw * 3);
-        // Radius of a white cell's disc: the disc's area equals the cell's.
-        let r_max = cell as f32 / std::f32::consts::PI.sqrt();
+        // Radius² of a white cell's disc: the disc's area equals the cell's.
+        let r2_max = (cell * cell) as f32 / std::f32::consts::PI;
+        util::ensure_len(&mut self.radii, rows * cw);
+        util::ensure_len(&mut self.ends, rows * 2 * cw);
         frame
             .data
             .par_chunks_mut(cell * stride)
             .zip(self.sums.par_chunks_mut(stride))
             .zip(self.means.par_chunks_mut(cw * 3))
-            .for_each(|((band, sums), means)| {
+            .zip(self.radii.par_chunks_mut(cw))
+            .zip(self.ends.par_chunks_mut(2 * cw))
+            .for_each(|((((band, sums), means), radii), ends)| {
                 resample::block_means_u8(band, w, cell, sums, means);
                 let cy = cell as f32 / 2.0;
+                // Disc radius² of every cell in this row of cells.
+                for (r2, mean) in radii.iter_mut().zip(means.chunks_exact(3)) {
+                    *r2 = r2_max * util::luma(mean[0], mean[1], mean[2]) as f32 / 255.0;
+                }
+                let (lo, hi) = ends.split_at_mut(cw);
                 for (k, row) in band.chunks_exact_mut(stride).enumerate() {
                     row.fill(0);
                     let dy = k as f32 + 0.5 - cy;
-                    for (c, mean) in means.chunks_exact(3).enumerate() {
-                        let luma = util::luma(mean[0], mean[1], mean[2]) as f32 / 255.0;
-                        let r = r_max * luma.sqrt();
-                        let half = (r * r - dy * dy).max(0.0).sqrt();
-                        if half == 0.0 {
-                            continue;
-                        }
-                        let x0 = c * cell;
-                        let cx = x0 as f32 + cell as f32 / 2.0;
-                        let first = (cx - half).floor().max(x0 as f32) as usize;
-                        let last = ((cx + half).ceil() as usize).min(x0 + cell).min(w);
-                        for x in first..last {
-                            // Coverage of pixel [x, x + 1) by the span [cx − half, cx + half].
-                            let cov = ((x as f32 + 1.0).min(cx + half) - (x as f32).max(cx - half))
-                                .clamp(0.0, 1.0);
-                            let px = &mut row[3 * x..3 * x + 3];
-                            for (p, &m) in px.iter_mut().zip(mean) {
-                                *p = (m as f32 * cov + 0.5) as u8;
-                            }
+                    spans(lo, hi, radii, dy * dy, cell as f32 / 2.0);
+                    let cells = row.chunks_mut(3 * cell).zip(means.chunks_exact(3));
+                    for ((cell_row, mean), (&l, &h)) in cells.zip(lo.iter().zip(hi.iter())) {
+                        if h > l {
+                            draw_span(cell_row, l, h, mean);
                         }
                     }
                 }

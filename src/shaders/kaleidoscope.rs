@@ -43,7 +43,7 @@ pub(super) const SPEC: ShaderSpec = ShaderSpec {
 };
 
 /// Output tile width (the tile height is the band height).
-const TILE: usize = 64;
+const TILE: usize = 128;
 
 #[derive(Default)]
 struct Kaleidoscope {
@@ -99,25 +99,28 @@ impl Shader for Kaleidoscope {
         let band = util::band_rows(w);
         let bands = h.div_ceil(band);
         util::ensure_len(&mut self.out, frame.data.len());
-        util::ensure_len(&mut self.coords, bands * 2 * w);
+        util::ensure_len(&mut self.coords, bands * 2 * TILE * band);
         self.words.resize_with(bands, Vec::new);
         let (src, dx) = (&frame.data, &self.dx);
         self.out
             .par_chunks_mut(band * stride)
-            .zip(self.coords.par_chunks_mut(2 * w))
+            .zip(self.coords.par_chunks_mut(2 * TILE * band))
             .zip(self.words.par_iter_mut())
             .enumerate()
             .for_each(|(b, ((out, coords), words))| {
-                let (sx, sy) = coords.split_at_mut(w);
+                let n = out.len() / stride;
+                let (sx, sy) = coords.split_at_mut(TILE * band);
                 // Tile by tile: a tile's sources form one compact rotated patch, which stays in
                 // cache and TLB; whole rows would sweep across hundreds of source rows (pages)
                 // per row and make every sample a miss.
                 for x0 in (0..w).step_by(TILE) {
                     let x1 = (x0 + TILE).min(w);
-                    let (sx, sy) = (&mut sx[x0..x1], &mut sy[x0..x1]);
-                    for (i, row) in out.chunks_exact_mut(stride).enumerate() {
-                        let dy = (b * band + i) as f32 + 0.5 - fold.cy;
-                        coordinates(sx, sy, &dx[x0..x1], dy, fold);
+                    let tw = x1 - x0;
+                    let (sx, sy) = (&mut sx[..tw * n], &mut sy[..tw * n]);
+                    let dy0 = (b * band) as f32 + 0.5 - fold.cy;
+                    coordinates(sx, sy, &dx[x0..x1], dy0, fold);
+                    let coords = sx.chunks_exact(tw).zip(sy.chunks_exact(tw));
+                    for (row, (sx, sy)) in out.chunks_exact_mut(stride).zip(coords) {
                         remap::nearest_row(src, w, h, sx, sy, &mut row[3 * x0..3 * x1], words);
                     }
                 }
@@ -127,9 +130,32 @@ impl Shader for Kaleidoscope {
 }
 
 multiversion! {
-    fn coordinates(sx: &mut [i32], sy: &mut [i32], dx: &[f32], dy: f32, f: Fold) {
+    /// Sample coordinates of a tile: `sx`/`sy` hold consecutive rows of `dx.len()` pixels, the
+    /// first at vertical offset `dy0` from the centre. One call per tile amortizes the
+    /// constant setup of the vector loop.
+    fn coordinates(sx: &mut [i32], sy: &mut [i32], dx: &[f32], dy0: f32, f: Fold) {
         let half = f.seg / 2.0;
         let scale = (1 << FRAC_BITS) as f32;
+        let rows = sx.chunks_exact_mut(dx.len()).zip(sy.chunks_exact_mut(dx.len()));
+        for (k, (sx, sy)) in rows.enumerate() {
+            let dy = dy0 + k as f32;
+            coordinate_row(sx, sy, dx, dy, half, scale, f);
+        }
+    }
+}
+
+/// One row of [`coordinates`].
+#[inline(always)]
+fn coordinate_row(
+    sx: &mut [i32],
+    sy: &mut [i32],
+    dx: &[f32],
+    dy: f32,
+    half: f32,
+    scale: f32,
+    f: Fold,
+) {
+    {
         for ((x, y), &dx) in sx.iter_mut().zip(sy.iter_mut()).zip(dx) {
             let r = (dx * dx + dy * dy).sqrt();
             // Angle folded into [0, half]: the first half of every wedge is kept, the second
@@ -175,14 +201,18 @@ fn atan2(y: f32, x: f32) -> f32 {
 /// `(sin θ, cos θ)` for θ in `[0, π]`, error below 1e-5.
 #[inline(always)]
 fn sin_cos(theta: f32) -> (f32, f32) {
-    // With z = θ − π/2 in [−π/2, π/2]: sin θ = cos z and cos θ = −sin z (Taylor, degree 10/9).
+    // With z = θ − π/2 in [−π/2, π/2]: sin θ = cos z and cos θ = −sin z (Taylor, degree 10/9;
+    // coefficients written as products, since x / c is not rewritten as x · (1/c)).
     let z = theta - FRAC_PI_2;
     let z2 = z * z;
-    let sin_z =
-        z * (1.0 + z2 * (-1.0 / 6.0 + z2 * (1.0 / 120.0 + z2 * (-1.0 / 5040.0 + z2 / 362_880.0))));
+    let sin_z = z
+        * (1.0
+            + z2 * (-1.0 / 6.0
+                + z2 * (1.0 / 120.0 + z2 * (-1.0 / 5040.0 + z2 * (1.0 / 362_880.0)))));
     let cos_z = 1.0
         + z2 * (-0.5
-            + z2 * (1.0 / 24.0 + z2 * (-1.0 / 720.0 + z2 * (1.0 / 40_320.0 - z2 / 3_628_800.0))));
+            + z2 * (1.0 / 24.0
+                + z2 * (-1.0 / 720.0 + z2 * (1.0 / 40_320.0 - z2 * (1.0 / 3_628_800.0)))));
     (cos_z, -sin_z)
 }
 

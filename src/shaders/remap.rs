@@ -5,110 +5,11 @@
 //! vectorized blend. (AVX2 hardware gathers were tried and measured slower on the target
 //! machine.)
 
+use super::kernels::{lerp_bytes, pack_rgb};
 use super::simd::{self, multiversion};
 
 /// Fractional bits of sample coordinates: `sx = x · 256` samples pixel `x` exactly.
 pub(super) const FRAC_BITS: u32 = 8;
-
-/// Per-band working memory of [`sample_row`].
-#[derive(Default)]
-pub(super) struct RowScratch {
-    top: Vec<u64>,
-    bottom: Vec<u64>,
-    words: Vec<u32>,
-}
-
-impl RowScratch {
-    fn fit(&mut self, n: usize) {
-        super::util::ensure_len(&mut self.top, n);
-        super::util::ensure_len(&mut self.bottom, n);
-        super::util::ensure_len(&mut self.words, n);
-    }
-}
-
-/// Fill `out` (one RGB row, `sx.len()` pixels) by sampling `src` (`w × h` RGB) bilinearly at
-/// fixed-point coordinates `(sx[i], sy[i])`. Taps outside the picture count as black, which
-/// antialiases the picture's border.
-pub(super) fn sample_row(
-    src: &[u8],
-    w: usize,
-    h: usize,
-    sx: &[i32],
-    sy: &[i32],
-    out: &mut [u8],
-    scratch: &mut RowScratch,
-) {
-    let n = sx.len().min(sy.len()).min(out.len() / 3);
-    scratch.fit(n);
-    let RowScratch {
-        top, bottom, words, ..
-    } = scratch;
-    gather(src, w, h, &sx[..n], &sy[..n], top, bottom);
-    interpolate(words, top, bottom, &sx[..n], &sy[..n]);
-    pack_rgb(out, words);
-}
-
-/// Scalar tap fetch: `top`/`bottom` get the left pixel in bytes 0..3 and the right in 3..6.
-fn gather(
-    src: &[u8],
-    w: usize,
-    h: usize,
-    sx: &[i32],
-    sy: &[i32],
-    top: &mut [u64],
-    bottom: &mut [u64],
-) {
-    let stride = w * 3;
-    for (((&x, &y), t), b) in sx.iter().zip(sy).zip(top.iter_mut()).zip(bottom.iter_mut()) {
-        let (x0, y0) = (x >> FRAC_BITS, y >> FRAC_BITS);
-        // Fast path: all four taps inside.
-        if (x0 as u32) < (w as u32).saturating_sub(1) && (y0 as u32) < (h as u32).saturating_sub(1)
-        {
-            let i = (y0 as usize * w + x0 as usize) * 3;
-            if let (Some(p), Some(q)) = (src.get(i..i + 8), src.get(i + stride..i + stride + 8)) {
-                *t = u64::from_le_bytes(p.try_into().unwrap_or_default());
-                *b = u64::from_le_bytes(q.try_into().unwrap_or_default());
-                continue;
-            }
-        }
-        let tap = |x: i32, y: i32| -> u64 {
-            if x < 0 || y < 0 || x >= w as i32 || y >= h as i32 {
-                return 0;
-            }
-            let k = (y as usize * w + x as usize) * 3;
-            src[k] as u64 | (src[k + 1] as u64) << 8 | (src[k + 2] as u64) << 16
-        };
-        *t = tap(x0, y0) | tap(x0 + 1, y0) << 24;
-        *b = tap(x0, y0 + 1) | tap(x0 + 1, y0 + 1) << 24;
-    }
-}
-
-/// `(a · (256 − f) + b · f + 128) >> 8`.
-#[inline(always)]
-fn lerp8(a: u32, b: u32, f: u32) -> u32 {
-    (a * (256 - f) + b * f + 128) >> 8
-}
-
-multiversion! {
-    /// Bilinear blend of gathered taps (left pixel in bytes 0..3, right in 3..6) into packed
-    /// `r | g << 8 | b << 16` words: horizontal blends first, then the vertical one.
-    fn interpolate(words: &mut [u32], top: &[u64], bottom: &[u64], sx: &[i32], sy: &[i32]) {
-        let n = words.len().min(top.len()).min(bottom.len()).min(sx.len()).min(sy.len());
-        for i in 0..n {
-            let (fx, fy) = ((sx[i] & 255) as u32, (sy[i] & 255) as u32);
-            let (t, b) = (top[i], bottom[i]);
-            let ch = |word: u64, at: u32| ((word >> at) & 255) as u32;
-            let mut v = 0;
-            for c in 0..3 {
-                let s = 8 * c;
-                let up = lerp8(ch(t, s), ch(t, s + 24), fx);
-                let down = lerp8(ch(b, s), ch(b, s + 24), fx);
-                v |= lerp8(up, down, fy) << s;
-            }
-            words[i] = v;
-        }
-    }
-}
 
 /// Per-band working memory of [`sample_row_separable`].
 #[derive(Default)]
@@ -167,9 +68,19 @@ fn run_end(coords: &[i32], start: usize) -> usize {
         .unwrap_or(coords.len())
 }
 
-/// Separable bilinear resampling of one output row: a vertical pass `V(x') = src(x', sy[x'])`
-/// for every source column `x'` (`sy` is indexed by source column, `w` entries), then a
-/// horizontal one `out(i) = V(sx[i])`. Outside samples are black.
+/// Vertical sample coordinates of a separable resampling.
+#[derive(Clone, Copy)]
+pub(super) enum Rows<'a> {
+    /// The same source row position for every column (axis-aligned zooms).
+    Uniform(i32),
+    /// One position per source column (`w` entries).
+    PerColumn(&'a [i32]),
+}
+
+/// Separable bilinear resampling of one output row: a vertical pass `V(x') = src(x', sy(x'))`
+/// for every source column `x'`, then a horizontal one `out(i) = V(sx[i])`. Outside samples
+/// are black. The permute path needs `sx` monotone non-decreasing (true for every caller);
+/// blocks that are not fall back to the scalar path.
 ///
 /// Smooth mappings (crt) keep `⌊sy⌋` constant over long runs of columns, so the vertical pass
 /// is a few SIMD blends of contiguous byte ranges; the horizontal pass blends packed words.
@@ -178,13 +89,13 @@ pub(super) fn sample_row_separable(
     w: usize,
     h: usize,
     sx: &[i32],
-    sy: &[i32],
+    sy: Rows,
     out: &mut [u8],
     scratch: &mut SepScratch,
 ) {
     let stride = w * 3;
     let n = sx.len().min(out.len() / 3);
-    if sy.len() < w || n == 0 {
+    if matches!(sy, Rows::PerColumn(s) if s.len() < w) || n == 0 {
         return;
     }
     let SepScratch {
@@ -207,20 +118,33 @@ pub(super) fn sample_row_separable(
         }
     };
 
-    expand_fractions(weights, &sy[..w]);
-    let floor_y = |x: usize| (sy[x] >> FRAC_BITS) as i64;
-    let mut x = 0;
-    while x < w {
-        let e = run_end(&sy[..w], x);
-        let (a, b) = (row(floor_y(x)), row(floor_y(x) + 1));
-        let r = 3 * x..3 * e;
-        lerp_weighted(
-            &mut vrow[3 + r.start..3 + r.end],
-            &a[r.clone()],
-            &b[r.clone()],
-            &weights[r],
-        );
-        x = e;
+    match sy {
+        Rows::Uniform(y) => {
+            let y0 = (y >> FRAC_BITS) as i64;
+            lerp_bytes(
+                &mut vrow[3..3 + stride],
+                row(y0),
+                row(y0 + 1),
+                (y & 255) as u16,
+            );
+        }
+        Rows::PerColumn(sy) => {
+            expand_fractions(weights, &sy[..w]);
+            let floor_y = |x: usize| (sy[x] >> FRAC_BITS) as i64;
+            let mut x = 0;
+            while x < w {
+                let e = run_end(&sy[..w], x);
+                let (a, b) = (row(floor_y(x)), row(floor_y(x) + 1));
+                let r = 3 * x..3 * e;
+                lerp_weighted(
+                    &mut vrow[3 + r.start..3 + r.end],
+                    &a[r.clone()],
+                    &b[r.clone()],
+                    &weights[r],
+                );
+                x = e;
+            }
+        }
     }
     vrow[..3].fill(0);
     vrow[3 + stride..].fill(0);
@@ -327,9 +251,14 @@ mod vbmi {
         // SAFETY: `sx` holds 16 i32s.
         let coords = unsafe { _mm512_loadu_si512(sx.as_ptr().cast()) };
         let x0 = _mm512_srai_epi32::<8>(coords);
-        let (lo, hi) = (_mm512_reduce_min_epi32(x0), _mm512_reduce_max_epi32(x0));
+        // For monotone maps the first and last lanes bound the block; two compares confirm it
+        // (a full min/max reduction costs more than the blend).
+        let (lo, hi) = (sx[0] >> 8, sx[15] >> 8);
+        let outside = _mm512_cmplt_epi32_mask(x0, _mm512_set1_epi32(lo))
+            | _mm512_cmpgt_epi32_mask(x0, _mm512_set1_epi32(hi));
         // Both taps (x0 and x0 + 1, at padded pixels x0 + 1 and x0 + 2) within the window.
-        if lo < -1 || hi > w as i32 - 1 || 3 * (hi - lo) + 6 > super::WINDOW as i32 {
+        if outside != 0 || lo < -1 || hi > w as i32 - 1 || 3 * (hi - lo) + 6 > super::WINDOW as i32
+        {
             return false;
         }
         let base = 3 * (lo + 1) as usize;
@@ -418,19 +347,6 @@ pub(super) fn nearest_row(
     pack_rgb(out, &words[..n]);
 }
 
-/// Store packed `r | g << 8 | b << 16` words as RGB bytes, two pixels per 6-byte store.
-pub(super) fn pack_rgb(out: &mut [u8], words: &[u32]) {
-    let mut pairs = out.chunks_exact_mut(6);
-    let mut w = words.chunks_exact(2);
-    for (dst, pair) in (&mut pairs).zip(&mut w) {
-        let v = pair[0] as u64 | (pair[1] as u64) << 24;
-        dst.copy_from_slice(&v.to_le_bytes()[..6]);
-    }
-    if let (Some(&last), Some(dst)) = (w.remainder().first(), pairs.into_remainder().get_mut(..3)) {
-        dst.copy_from_slice(&last.to_le_bytes()[..3]);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,16 +358,17 @@ mod tests {
             .collect()
     }
 
-    fn sample(sx: &[i32], sy: &[i32]) -> Vec<u8> {
+    /// Separable sampling with one vertical coordinate for every source column.
+    fn sample(sx: &[i32], sy: i32) -> Vec<u8> {
         let mut out = vec![0u8; sx.len() * 3];
-        sample_row(
+        sample_row_separable(
             &picture(),
             4,
             3,
             sx,
-            sy,
+            Rows::PerColumn(&[sy; 4]),
             &mut out,
-            &mut RowScratch::default(),
+            &mut SepScratch::default(),
         );
         out
     }
@@ -459,7 +376,7 @@ mod tests {
     #[test]
     fn integer_coordinates_copy_pixels() {
         for (x, y) in [(0, 0), (3, 2), (2, 1), (3, 0), (0, 2)] {
-            let out = sample(&[x * 256], &[y * 256]);
+            let out = sample(&[x * 256], y * 256);
             assert_eq!(
                 out,
                 [10 * x as u8, 10 * y as u8, 100 + (x + y) as u8],
@@ -470,54 +387,71 @@ mod tests {
 
     #[test]
     fn fractions_interpolate_and_outside_is_black() {
-        assert_eq!(sample(&[128], &[128]), [5, 5, 102]);
-        assert_eq!(sample(&[2 * 256 + 64], &[256]), [23, 10, 103]);
-        assert_eq!(sample(&[-512, 5 * 256], &[0, 0]), [0; 6]);
+        // Vertical blend first, then horizontal, each rounded.
+        assert_eq!(sample(&[128], 128), [5, 5, 102]);
+        assert_eq!(sample(&[2 * 256 + 64], 256), [23, 10, 103]);
+        assert_eq!(sample(&[-512, 5 * 256], 0), [0; 6]);
+        assert_eq!(sample(&[0], -512), [0; 3]);
         // Half a pixel beyond the right edge: half the edge pixel.
-        assert_eq!(sample(&[3 * 256 + 128], &[0]), [15, 0, 52]);
+        assert_eq!(sample(&[3 * 256 + 128], 0), [15, 0, 52]);
+        // The bottom-right pixel, whose neighbours are all outside.
+        assert_eq!(sample(&[3 * 256; 9], 2 * 256), [30, 20, 105].repeat(9));
     }
 
     #[test]
-    fn fast_and_edge_paths_agree() {
-        // The last pixel of the buffer is only reachable through the careful path.
-        assert_eq!(
-            sample(&[3 * 256; 9], &[2 * 256; 9]),
-            [30, 20, 105].repeat(9)
+    fn columns_take_their_own_rows() {
+        // Column 0 samples row 0, column 1 row 2: an output pixel between them mixes both.
+        let mut out = vec![0u8; 6];
+        let sy = [0, 2 * 256, 0, 0];
+        sample_row_separable(
+            &picture(),
+            4,
+            3,
+            &[0, 128],
+            Rows::PerColumn(&sy),
+            &mut out,
+            &mut SepScratch::default(),
         );
-        assert_eq!(sample(&[2 * 256 + 128], &[256 + 128]), [25, 15, 105]);
+        assert_eq!(&out[..3], &[0, 0, 100]);
+        assert_eq!(&out[3..], &[5, 10, 102]);
     }
 
     #[test]
-    fn separable_matches_two_dimensional_when_rows_are_uniform() {
-        // With the same source row for every column, both samplers compute the same blend, up to
-        // rounding (they blend in opposite orders).
-        let sx: Vec<i32> = (0..20).map(|i| i * 41 - 150).collect();
-        for y in [0, 100, 256 + 77, 512, 600, -200] {
-            let mut a = vec![0u8; 60];
-            let mut b = vec![0u8; 60];
-            sample_row(
-                &picture(),
-                4,
-                3,
-                &sx,
-                &[y; 20],
-                &mut a,
-                &mut RowScratch::default(),
-            );
+    fn permute_and_scalar_horizontal_passes_agree() {
+        // 64 output pixels of a smooth, slightly magnifying map over a wide row, with some
+        // samples off both ends.
+        let w = 200;
+        let src: Vec<u8> = (0..w * 2 * 3).map(|i| (i * 37 % 251) as u8).collect();
+        let sx: Vec<i32> = (0..w as i32)
+            .map(|x| (x * 300 - 2000) * 256 / 300 + x % 7)
+            .collect();
+        let per_column = vec![100; w];
+        let run = || {
+            let mut out = vec![0u8; w * 3];
             sample_row_separable(
-                &picture(),
-                4,
-                3,
+                &src,
+                w,
+                2,
                 &sx,
-                &[y; 4],
-                &mut b,
+                Rows::Uniform(100),
+                &mut out,
                 &mut SepScratch::default(),
             );
-            assert!(
-                a.iter().zip(&b).all(|(p, q)| p.abs_diff(*q) <= 1),
-                "y {y}: {a:?} vs {b:?}"
-            );
-        }
+            let mut same = vec![0u8; w * 3];
+            let rows = Rows::PerColumn(&per_column);
+            sample_row_separable(&src, w, 2, &sx, rows, &mut same, &mut SepScratch::default());
+            assert_eq!(out, same, "uniform and per-column rows agree");
+            out
+        };
+        let fast = run();
+        simd::force_base(true);
+        let base = run();
+        simd::force_base(false);
+        assert_eq!(fast, base);
+        assert!(
+            fast[..3].iter().all(|&v| v == 0),
+            "left of the picture is black"
+        );
     }
 
     #[test]
@@ -547,12 +481,5 @@ mod tests {
         assert_eq!(run_end(&c, 0), 33);
         c[3] = 4 * 256;
         assert_eq!(run_end(&c, 0), 3);
-    }
-
-    #[test]
-    fn pack_handles_odd_lengths() {
-        let mut out = vec![9u8; 9];
-        pack_rgb(&mut out, &[0x030201, 0x060504, 0x090807]);
-        assert_eq!(out, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
     }
 }

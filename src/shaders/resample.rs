@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::kernels::pack_rgb;
 use super::simd::multiversion;
 
 /// Fixed-point scale of reduced images.
@@ -33,13 +34,60 @@ multiversion! {
     }
 }
 
+/// Rounded-up average of two bytes (`pavgb`).
+#[inline(always)]
+fn avg8(a: u8, b: u8) -> u8 {
+    ((a as u16 + b as u16 + 1) >> 1) as u8
+}
+
+/// Rounded-up average of two words (`pavgw`).
+#[inline(always)]
+fn avg16(a: u16, b: u16) -> u16 {
+    ((a as u32 + b as u32 + 1) >> 1) as u16
+}
+
 multiversion! {
-    /// Column sums of four rows in one pass (the common case of a 4× reduction).
-    fn sum4(acc: &mut [u16], r0: &[u8], r1: &[u8], r2: &[u8], r3: &[u8]) {
-        let n = acc.len().min(r0.len()).min(r1.len()).min(r2.len()).min(r3.len());
-        let (r0, r1, r2, r3) = (&r0[..n], &r1[..n], &r2[..n], &r3[..n]);
-        for (i, a) in acc[..n].iter_mut().enumerate() {
-            *a = r0[i] as u16 + r1[i] as u16 + r2[i] as u16 + r3[i] as u16;
+    /// Mean of `rows.len()` (2 or 4) equally long rows as a pairwise average tree, widened.
+    /// Rounding up at each level biases the mean by under one level, invisible in a glow and
+    /// much cheaper than exact sums.
+    fn mean_rows(out: &mut [u16], rows: &[&[u8]]) {
+        match rows {
+            [a, b] => {
+                let n = out.len().min(a.len()).min(b.len());
+                let (a, b) = (&a[..n], &b[..n]);
+                for (i, o) in out[..n].iter_mut().enumerate() {
+                    *o = avg8(a[i], b[i]) as u16;
+                }
+            }
+            [a, b, c, d] => {
+                let n = out.len().min(a.len()).min(b.len()).min(c.len()).min(d.len());
+                let (a, b, c, d) = (&a[..n], &b[..n], &c[..n], &d[..n]);
+                for (i, o) in out[..n].iter_mut().enumerate() {
+                    *o = avg8(avg8(a[i], b[i]), avg8(c[i], d[i])) as u16;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+multiversion! {
+    /// Means of `f` (2 or 4) horizontally adjacent pixels by the same averaging tree, written
+    /// straight into the three planes at 4× scale (`rows` holds per-byte row means).
+    fn mean_cols(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], rows: &[u16], f: usize) {
+        let n = pr.len().min(pg.len()).min(pb.len()).min(rows.len() / (3 * f));
+        if f == 2 {
+            for (k, px) in rows.chunks_exact(6).take(n).enumerate() {
+                pr[k] = avg16(px[0], px[3]) << 2;
+                pg[k] = avg16(px[1], px[4]) << 2;
+                pb[k] = avg16(px[2], px[5]) << 2;
+            }
+        } else {
+            for (k, px) in rows.chunks_exact(12).take(n).enumerate() {
+                pr[k] = avg16(avg16(px[0], px[3]), avg16(px[6], px[9])) << 2;
+                pg[k] = avg16(avg16(px[1], px[4]), avg16(px[7], px[10])) << 2;
+                pb[k] = avg16(avg16(px[2], px[5]), avg16(px[8], px[11])) << 2;
+            }
         }
     }
 }
@@ -74,21 +122,6 @@ multiversion! {
 }
 
 multiversion! {
-    /// De-interleave block sums (every `3f`-th value of `bsum`) into planes, dividing by
-    /// `2^shift` with rounding.
-    fn extract(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], bsum: &[u16], f: usize, shift: u32) {
-        let n = pr.len().min(pg.len()).min(pb.len()).min(bsum.len() / (3 * f));
-        let round = (1u16 << shift) >> 1;
-        for k in 0..n {
-            let s = &bsum[3 * f * k..3 * f * k + 3];
-            pr[k] = (s[0] + round) >> shift;
-            pg[k] = (s[1] + round) >> shift;
-            pb[k] = (s[2] + round) >> shift;
-        }
-    }
-}
-
-multiversion! {
     fn add_into(acc: &mut [u16], a: &[u16]) {
         for (o, &x) in acc.iter_mut().zip(a) {
             *o = o.wrapping_add(x);
@@ -102,8 +135,9 @@ pub(super) fn reduce_scratch(w: usize) -> usize {
 }
 
 /// Average `F × F` blocks of up to `F` full rows (`rows`, `w` pixels wide) into one planar reduced
-/// row `out` (`3 * ceil(w / F)` values). Partial blocks at the right and bottom edges average
-/// only the pixels they cover. `F` is 2 or 4.
+/// row `out` (`3 * ceil(w / F)` values). Whole blocks use rounded-up averaging trees (bias under
+/// one level); partial blocks at the right and bottom edges average exactly the pixels they
+/// cover. `F` is 2 or 4.
 pub(super) fn reduce_row<const F: usize>(
     rows: &[u8],
     w: usize,
@@ -118,33 +152,34 @@ pub(super) fn reduce_row<const F: usize>(
     }
     let (colsum, bsum) = scratch[..2 * stride].split_at_mut(stride);
     let line = |y: usize| &rows[y * stride..(y + 1) * stride];
-    if n_rows == 4 {
-        sum4(colsum, line(0), line(1), line(2), line(3));
+    let full = w / F;
+    let (pr, rest) = out.split_at_mut(sw);
+    let (pg, pb) = rest.split_at_mut(sw);
+    // The mean at 4× scale is sum · 4 / count, via a 32-bit reciprocal.
+    let recip = |count: u64| (SCALE as u64 * (1 << 32) + count / 2) / count;
+    if n_rows == F {
+        // Whole F × F blocks: averaging trees, rows then columns.
+        if F == 4 {
+            mean_rows(colsum, &[line(0), line(1), line(2), line(3)]);
+        } else {
+            mean_rows(colsum, &[line(0), line(1)]);
+        }
+        mean_cols(&mut pr[..full], &mut pg[..full], &mut pb[..full], colsum, F);
+        // The partial block below works from column sums.
+        if full < sw {
+            widen(colsum, line(0));
+            for y in 1..n_rows {
+                widen_add(colsum, line(y));
+            }
+        }
     } else {
+        // The last, short band of rows: exact sums.
         widen(colsum, line(0));
         for y in 1..n_rows {
             widen_add(colsum, line(y));
         }
-    }
-    // bsum[3F·k + c] is the sum of block k, channel c.
-    hsum(bsum, colsum, F);
-    let full = w / F;
-    // The mean at 4× scale is sum · 4 / count: a shift for whole F × F blocks, else a 32-bit
-    // reciprocal.
-    let recip = |count: u64| (SCALE as u64 * (1 << 32) + count / 2) / count;
-    let (pr, rest) = out.split_at_mut(sw);
-    let (pg, pb) = rest.split_at_mut(sw);
-    if n_rows == F {
-        let shift = 2 * F.trailing_zeros() - SCALE.trailing_zeros();
-        extract(
-            &mut pr[..full],
-            &mut pg[..full],
-            &mut pb[..full],
-            bsum,
-            F,
-            shift,
-        );
-    } else {
+        // bsum[3F·k + c] is the sum of block k, channel c.
+        hsum(bsum, colsum, F);
         let r = recip((F * n_rows) as u64);
         for (k, s) in bsum.chunks_exact(3 * F).take(full).enumerate() {
             pr[k] = ((s[0] as u64 * r + (1 << 31)) >> 32) as u16;
@@ -316,14 +351,14 @@ pub(super) fn phase(y: usize, n: usize, factor: usize) -> (usize, usize, u16, u1
     }
 }
 
-/// Row pitch of expanded rows: one spare byte for the 4-byte pixel stores of [`expand_row`].
+/// Row pitch of expanded rows.
 pub(super) fn wide_pitch(w: usize) -> usize {
-    w * 3 + 1
+    w * 3
 }
 
 /// Scratch sizes `(u16s, u32s)` [`expand_row`] needs for reduced rows `sw` pixels wide.
 pub(super) fn expand_scratch(sw: usize, factor: usize) -> (usize, usize) {
-    (3 * (sw + 2), factor * sw)
+    (3 * (sw + 2), 2 * factor * sw)
 }
 
 multiversion! {
@@ -349,7 +384,7 @@ pub(super) fn expand_row<const F: usize>(
     words: &mut [u32],
 ) {
     let sw = small.len() / 3;
-    let w = (out.len().saturating_sub(1)) / 3;
+    let w = out.len() / 3;
     if sw == 0 || w == 0 {
         return;
     }
@@ -381,20 +416,27 @@ pub(super) fn expand_row<const F: usize>(
             shift,
         );
     }
-    // Interleave: pixel x = F·i + k takes words[k][i]. Whole groups are packed into 64-bit
-    // words (two or three stores per group); a partial last group uses 4-byte stores whose
-    // spare byte is overwritten by the next pixel or lands in the pitch's spare byte.
-    let groups = (w / F).min(sw);
-    for (i, group) in out.chunks_exact_mut(3 * F).take(groups).enumerate() {
-        let word = |k: usize| words[k * sw + i] as u64;
-        for (pair, dst) in group.chunks_mut(6).enumerate() {
-            let v = word(2 * pair) | word(2 * pair + 1) << 24;
-            dst.copy_from_slice(&v.to_le_bytes()[..dst.len()]);
+    // Interleave (pixel F·i + k takes phase k's word i), then pack to RGB bytes.
+    let (phases, ordered) = words.split_at_mut(F * sw);
+    interleave(ordered, phases, sw, F);
+    pack_rgb(&mut out[..3 * w], &ordered[..w.min(F * sw)]);
+}
+
+multiversion! {
+    /// `out[f·i + k] = words[k·sw + i]` for `f` (2 or 4) phase arrays of `sw` words.
+    fn interleave(out: &mut [u32], words: &[u32], sw: usize, f: usize) {
+        let n = sw.min(out.len() / f).min(words.len() / f);
+        if f == 4 {
+            let (a, b, c, d) = (&words[..n], &words[sw..sw + n], &words[2 * sw..2 * sw + n], &words[3 * sw..3 * sw + n]);
+            for (i, o) in out.chunks_exact_mut(4).take(n).enumerate() {
+                o.copy_from_slice(&[a[i], b[i], c[i], d[i]]);
+            }
+        } else {
+            let (a, b) = (&words[..n], &words[sw..sw + n]);
+            for (i, o) in out.chunks_exact_mut(2).take(n).enumerate() {
+                o.copy_from_slice(&[a[i], b[i]]);
+            }
         }
-    }
-    for x in groups * F..w {
-        let (i, k) = (x / F, x % F);
-        out[3 * x..3 * x + 4].copy_from_slice(&words[k * sw + i].to_le_bytes());
     }
 }
 

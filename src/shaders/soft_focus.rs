@@ -120,17 +120,20 @@ impl Shader for SoftFocus {
                     let (a, c, wa, wc) = resample::phase(b * rows + k, sh, FACTOR);
                     let ra = &wide[a * pitch..a * pitch + stride];
                     let rc = &wide[c * pitch..c * pitch + stride];
-                    blend(row, ra, rc, wa, wc, mix);
+                    let (near, far) = if wa > wc { (ra, rc) } else { (rc, ra) };
+                    blend(row, near, far, mix);
                 }
             });
     }
 }
 
 multiversion! {
-    /// `p += (lerp(a, c) − p) · mix / 256`, the blur row interpolated with weights in quarters.
-    fn blend(row: &mut [u8], a: &[u8], c: &[u8], wa: u16, wc: u16, mix: u16) {
-        for ((p, &x), &y) in row.iter_mut().zip(a).zip(c) {
-            let blur = (x as u16 * wa + y as u16 * wc + 2) >> 2;
+    /// `p += (blur − p) · mix / 256` with `blur = (3·near + far) / 4` (the two vertical phases
+    /// of a 2× bilinear expansion, as two byte averages).
+    fn blend(row: &mut [u8], near: &[u8], far: &[u8], mix: u16) {
+        for ((p, &n), &f) in row.iter_mut().zip(near).zip(far) {
+            let half = ((n as u16 + f as u16 + 1) >> 1) as u8;
+            let blur = (n as u16 + half as u16 + 1) >> 1;
             *p = ((*p as u16 * (256 - mix) + blur * mix + 128) >> 8) as u8;
         }
     }

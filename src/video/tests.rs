@@ -326,4 +326,10 @@ fn any_frame_size_converts_to_the_asked_grid() {
     assert!(out.cells.iter().all(|c| c.bg[0] >= 170 || c.fg[0] >= 170));
     conv.convert_fit(&Frame::new(0, 0), 3, 2, &mut out);
     assert_eq!(out.cells.len(), 6);
+    // what `play` starts from: a palette name and a pixel size
+    let mut small = Converter::with_palette(&FontChain::bundled(), 10, "ascii", conv.options)
+        .expect("built-in palette");
+    small.convert_fit(&f, 20, 6, &mut out);
+    assert_eq!((out.cols, out.rows), (20, 6));
+    assert!(Converter::with_palette(&FontChain::bundled(), 10, "no-such", conv.options).is_err());
 }
