@@ -107,7 +107,7 @@ fn concat_list(files: &[PathBuf], fps: f64) -> Result<tempfile::NamedTempFile> {
 impl FrameReader {
     /// Start decoding `input` as `spec` says.
     pub fn open(input: &VideoInput, spec: &ReaderSpec) -> Result<FrameReader> {
-        if spec.width == 0 || spec.height == 0 || !(spec.fps > 0.0) {
+        if spec.width == 0 || spec.height == 0 || spec.fps.is_nan() || spec.fps <= 0.0 {
             bail!(
                 "cannot decode {}: output size and rate must be positive",
                 input.display()
