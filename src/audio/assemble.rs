@@ -244,6 +244,11 @@ pub(crate) fn assemble(
     level_columns(raw, fps, p, &mut columns);
     timbre_columns(raw, fps, p, &mut columns);
     event_columns(raw, onset_strength, rhythm, fps, p, &mut columns);
+    // The video features (crate::video::analysis) stay 0 when there is only audio.
+    let n = raw.frames.len();
+    for c in columns.0.iter_mut().filter(|c| c.is_empty()) {
+        c.resize(n, 0.0);
+    }
     Features {
         fps,
         duration,

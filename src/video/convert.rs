@@ -72,6 +72,27 @@ impl Converter {
         .with_scratch(cw, ch)
     }
 
+    /// A converter for a character palette by name (`asciivid list palettes`) or palette file,
+    /// rasterized with `fonts` at `px` pixels: what `play` needs to start from nothing.
+    pub fn with_palette(
+        fonts: &crate::glyph::FontChain,
+        px: u32,
+        palette: &str,
+        options: ConvertOptions,
+    ) -> Result<Converter, crate::palette::PaletteError> {
+        let pal = match crate::palette::Palettes::builtin().char_palette(palette) {
+            Some(p) => p.clone(),
+            None => crate::palette::load_char_palette_file(std::path::Path::new(palette))?,
+        };
+        let atlas = GlyphAtlas::new(fonts, px, pal.chars.iter().chain(EDGE_CHARS).copied());
+        let ids: Vec<GlyphId> = pal
+            .chars
+            .iter()
+            .map(|&c| atlas.id(c).unwrap_or(0))
+            .collect();
+        Ok(Converter::new(Arc::new(atlas), &ids, options))
+    }
+
     fn with_scratch(mut self, cw: usize, ch: usize) -> Converter {
         self.rows = vec![
             RowScratch {

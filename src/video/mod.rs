@@ -21,6 +21,8 @@ mod ramp;
 pub mod reader;
 mod shape;
 pub mod ssim;
+#[cfg(test)]
+mod tests;
 
 pub use convert::Converter;
 pub use input::{VideoInput, probe_input};
@@ -112,7 +114,7 @@ pub enum Search {
     /// Exact colour error for every palette glyph (production quality).
     #[default]
     Exhaustive,
-    /// A 4×4 block prefilter keeps the best few glyphs, which are then scored exactly
+    /// A 4×6 block prefilter keeps the best few glyphs, which are then scored exactly
     /// (draft and preview quality).
     Fast,
 }

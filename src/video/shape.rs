@@ -3,9 +3,9 @@
 //!
 //! Everything that depends only on the glyphs is computed once per atlas ([`ShapeSet::new`]):
 //! zero-padded i16 coverage planes (so the per-cell dot products vectorize to multiply-add
-//! instructions), the mask sums of [`MaskSums`], and 4×4 block means for the prefilter. Per cell
+//! instructions), the mask sums of [`MaskSums`], and 4×6 block means for the prefilter. Per cell
 //! the exhaustive search costs three dot products per glyph plus an O(1) closed-form fit; the
-//! fast search ranks glyphs on 4×4 block averages (48 multiply-adds per glyph) and scores only
+//! fast search ranks glyphs on 4×6 block averages (72 multiply-adds per glyph) and scores only
 //! the best [`TOP_K`] exactly.
 
 use super::Background;
@@ -15,8 +15,12 @@ use crate::glyph::{GlyphAtlas, GlyphId};
 
 /// Candidates the fast search scores exactly.
 pub(crate) const TOP_K: usize = 6;
-/// Blocks per side of the prefilter grid.
-const B: usize = 4;
+/// Columns of the prefilter grid.
+const BX: usize = 4;
+/// Rows of the prefilter grid (cells are about twice as tall as wide).
+const BY: usize = 6;
+/// Blocks of the prefilter grid.
+const NB: usize = BX * BY;
 
 /// The glyphs of one palette, prepared for matching at one cell size.
 #[derive(Clone, Debug)]
@@ -67,27 +71,27 @@ impl ShapeSet {
         let n = cw * ch;
         let np = padded(n);
         let mut block_of = vec![0u8; n];
-        let mut block_n = [0u32; B * B];
+        let mut block_n = [0u32; NB];
         for y in 0..ch {
             for x in 0..cw {
-                let b = (y * B / ch.max(1)) * B + x * B / cw.max(1);
+                let b = (y * BY / ch.max(1)) * BX + x * BX / cw.max(1);
                 block_of[y * cw + x] = b as u8;
                 block_n[b] += 1;
             }
         }
         let mut masks = vec![0i16; ids.len() * np];
-        let mut blocks = vec![0f32; ids.len() * B * B];
+        let mut blocks = vec![0f32; ids.len() * NB];
         let mut sums = Vec::with_capacity(ids.len());
         for (k, &id) in ids.iter().enumerate() {
             let bmp = atlas.bitmap(id);
             sums.push(MaskSums::of(bmp));
-            let mut bs = [0u32; B * B];
+            let mut bs = [0u32; NB];
             for (i, &c) in bmp.iter().enumerate() {
                 masks[k * np + i] = c as i16;
                 bs[block_of[i] as usize] += c as u32;
             }
             for (j, s) in bs.iter().enumerate() {
-                blocks[k * B * B + j] = *s as f32 / block_n[j].max(1) as f32;
+                blocks[k * NB + j] = *s as f32 / block_n[j].max(1) as f32;
             }
         }
         ShapeSet {
@@ -142,7 +146,7 @@ impl ShapeSet {
         best
     }
 
-    /// The best glyph among the [`TOP_K`] that a 4×4 block approximation ranks highest.
+    /// The best glyph among the [`TOP_K`] that a 4×6 block approximation ranks highest.
     pub fn best_fast(
         &self,
         cell: &CellPixels,
@@ -153,9 +157,9 @@ impl ShapeSet {
             return self.best_exhaustive(cell, bg, s);
         }
         let n = cell.cw * cell.ch;
-        let mut bs = [[0f32; B * B]; 3];
+        let mut bs = [[0f32; NB]; 3];
         for (c, plane) in cell.rgb.iter().enumerate() {
-            let mut acc = [0u32; B * B];
+            let mut acc = [0u32; NB];
             for (&v, &b) in plane[..n].iter().zip(&self.block_of) {
                 acc[b as usize] += v as u32;
             }
@@ -165,7 +169,7 @@ impl ShapeSet {
         }
         s.approx.clear();
         for k in 0..self.len() {
-            let gb = &self.blocks[k * B * B..(k + 1) * B * B];
+            let gb = &self.blocks[k * NB..(k + 1) * NB];
             let mut d = [0f32; 3];
             for c in 0..3 {
                 d[c] = bs[c].iter().zip(gb).map(|(p, m)| p * m).sum();

@@ -1,0 +1,120 @@
+//! Video → ASCII speed: a 1080p source frame → md grid (192×56 cells of 10×19 px) → a 1080p
+//! output frame, on 2 threads, encoding and decoding excluded. Each mode is compared with a
+//! baseline measured in the same run (copying one 1080p RGB frame), so the ratio survives a
+//! noisy machine.
+//!
+//! Run: `cargo bench --bench video`
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use asciivid::features::Features;
+use asciivid::frame::Frame;
+use asciivid::glyph::FontChain;
+use asciivid::scene::{Scene, preset::resolve};
+use asciivid::video::{Background, GlyphMode, Search};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// A busy 1080p picture: gradients, rings and hard edges (content does not change the cost of
+/// the exhaustive search, and barely that of the others).
+fn source(w: usize, h: usize) -> Frame {
+    let mut f = Frame::new(w, h);
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+            let d = ((fx - 0.5).powi(2) + (fy - 0.5).powi(2)).sqrt();
+            let ring = ((d * 40.0).sin() * 0.5 + 0.5) * 255.0;
+            let i = (y * w + x) * 3;
+            f.data[i] = (fx * 255.0) as u8;
+            f.data[i + 1] = ring as u8;
+            f.data[i + 2] = if (x / 97 + y / 61) % 2 == 0 { 230 } else { 20 };
+        }
+    }
+    f
+}
+
+fn bench_video(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let (w, h) = (1920, 1080);
+    let fonts = FontChain::bundled();
+    let features = Arc::new(Features {
+        fps: 24.0,
+        duration: 0.0,
+        tempo_bpm: 0.0,
+        tempo_confidence: 0.0,
+        beats: vec![],
+        downbeats: vec![],
+        onsets: vec![],
+        columns: vec![vec![]; asciivid::features::Feature::COUNT],
+        spectrum: vec![],
+    });
+    let mut g = c.benchmark_group("video_1080p_md_two_threads");
+    g.sample_size(20);
+
+    let src = source(w, h);
+    let mut dst = Frame::new(w, h);
+    g.bench_function("baseline_copy_frame", |b| {
+        b.iter(|| dst.data.copy_from_slice(black_box(&src.data)))
+    });
+
+    let preset = resolve("video").unwrap();
+    let cases = [
+        (
+            "ramp",
+            GlyphMode::Ramp,
+            Search::Exhaustive,
+            Background::Black,
+        ),
+        (
+            "edges",
+            GlyphMode::Edges,
+            Search::Exhaustive,
+            Background::Black,
+        ),
+        (
+            "shape_fast",
+            GlyphMode::Shape,
+            Search::Fast,
+            Background::Black,
+        ),
+        (
+            "shape_production",
+            GlyphMode::Shape,
+            Search::Exhaustive,
+            Background::Black,
+        ),
+        (
+            "shape_production_bg",
+            GlyphMode::Shape,
+            Search::Exhaustive,
+            Background::Source,
+        ),
+    ];
+    for (name, glyphs, search, background) in cases {
+        let mut scene = Scene::new(&preset, w, h, 1, &fonts, features.clone()).unwrap();
+        scene.set_video_options(|o| {
+            o.glyphs = glyphs;
+            o.search = search;
+            o.background = background;
+        });
+        let mut a = src.clone();
+        let mut out = Frame::new(w, h);
+        let mut i = 0u64;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                // a new generation every time, so every iteration converts
+                scene.set_video_frame(&mut a);
+                pool.install(|| scene.render(i, &mut out));
+                scene.set_video_frame(&mut a);
+                i += 1;
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_video);
+criterion_main!(benches);
