@@ -10,7 +10,7 @@
 
 use super::Background;
 use super::cells::{CellPixels, padded};
-use super::fit::{Fitted, MaskSums, fit};
+use super::fit::{Fitted, MaskSums, MaskTable, costs_all, fit};
 use crate::glyph::{GlyphAtlas, GlyphId};
 
 /// Candidates the fast search scores exactly.
@@ -21,6 +21,8 @@ const BX: usize = 4;
 const BY: usize = 6;
 /// Blocks of the prefilter grid.
 const NB: usize = BX * BY;
+/// Prefilter planes, padded to a whole number of kernel lanes.
+const NBP: usize = 32;
 
 /// The glyphs of one palette, prepared for matching at one cell size.
 #[derive(Clone, Debug)]
@@ -33,17 +35,27 @@ pub(crate) struct ShapeSet {
     masks: Vec<i16>,
     /// Mask sums per glyph.
     pub sums: Vec<MaskSums>,
-    /// Mean coverage (0..=255) per prefilter block, `ids.len() × B²`.
-    blocks: Vec<f32>,
+    /// The same sums as a table for the batch cost kernel.
+    table: MaskTable,
+    /// Per glyph and prefilter block: the block's summed coverage / `block_scale`, as i16
+    /// planes of `NBP` (so the prefilter runs on the same multiply-add kernel).
+    blocks: Vec<i16>,
     /// Prefilter block of every pixel of the cell.
     block_of: Vec<u8>,
+    /// Pixels per block.
+    block_n: [u32; NB],
+    /// Factor that keeps the block weights within i16 for large cells.
+    block_scale: f32,
 }
 
 /// Per-worker scratch of the search (kept between frames: no allocation per cell).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ShapeScratch {
     dots: Vec<[i32; 3]>,
+    costs: Vec<f32>,
     approx: Vec<(f32, u16)>,
+    /// Block means of the cell, one plane per channel.
+    means: [[i16; NBP]; 3],
 }
 
 crate::multiversion! {
@@ -79,8 +91,10 @@ impl ShapeSet {
                 block_n[b] += 1;
             }
         }
+        let max_n = block_n.iter().copied().max().unwrap_or(1);
+        let block_scale = max_n.div_ceil(128).max(1) as f32;
         let mut masks = vec![0i16; ids.len() * np];
-        let mut blocks = vec![0f32; ids.len() * NB];
+        let mut blocks = vec![0i16; ids.len() * NBP];
         let mut sums = Vec::with_capacity(ids.len());
         for (k, &id) in ids.iter().enumerate() {
             let bmp = atlas.bitmap(id);
@@ -90,17 +104,21 @@ impl ShapeSet {
                 masks[k * np + i] = c as i16;
                 bs[block_of[i] as usize] += c as u32;
             }
+            // Σ_b mean(p)_b · (Σ cov)_b approximates Σ p·cov; the weight is the block's ink
             for (j, s) in bs.iter().enumerate() {
-                blocks[k * NB + j] = *s as f32 / block_n[j].max(1) as f32;
+                blocks[k * NBP + j] = (*s as f32 / block_scale).round().min(32767.0) as i16;
             }
         }
         ShapeSet {
             ids: ids.to_vec(),
             np,
             masks,
+            table: MaskTable::new(&sums),
             sums,
             blocks,
             block_of,
+            block_n,
+            block_scale,
         }
     }
 
@@ -133,17 +151,18 @@ impl ShapeSet {
             self.np,
             &mut s.dots,
         );
-        let mut best = (
-            0,
-            fit(bg, &self.sums[0], cell.sum, s.dots[0].map(|v| v as f32)),
-        );
-        for (k, d) in s.dots.iter().enumerate().skip(1) {
-            let f = fit(bg, &self.sums[k], cell.sum, d.map(|v| v as f32));
-            if f.cost < best.1.cost {
-                best = (k, f);
+        s.costs.resize(self.len(), 0.0);
+        costs_all(bg, &self.table, cell.sum, &s.dots, 1.0, &mut s.costs);
+        let mut k = 0;
+        for (i, &c) in s.costs.iter().enumerate() {
+            if c < s.costs[k] {
+                k = i;
             }
         }
-        best
+        (
+            k,
+            fit(bg, &self.sums[k], cell.sum, s.dots[k].map(|v| v as f32)),
+        )
     }
 
     /// The best glyph among the [`TOP_K`] that a 4×6 block approximation ranks highest.
@@ -157,26 +176,36 @@ impl ShapeSet {
             return self.best_exhaustive(cell, bg, s);
         }
         let n = cell.cw * cell.ch;
-        let mut bs = [[0f32; NB]; 3];
         for (c, plane) in cell.rgb.iter().enumerate() {
             let mut acc = [0u32; NB];
             for (&v, &b) in plane[..n].iter().zip(&self.block_of) {
                 acc[b as usize] += v as u32;
             }
-            for (o, a) in bs[c].iter_mut().zip(acc) {
-                *o = a as f32;
+            for (j, a) in acc.iter().enumerate() {
+                s.means[c][j] = (*a / self.block_n[j].max(1)) as i16;
             }
         }
+        s.dots.resize(self.len(), [0; 3]);
+        dots_all(
+            &s.means[0],
+            &s.means[1],
+            &s.means[2],
+            &self.blocks,
+            NBP,
+            &mut s.dots,
+        );
+        s.costs.resize(self.len(), 0.0);
+        costs_all(
+            bg,
+            &self.table,
+            cell.sum,
+            &s.dots,
+            self.block_scale,
+            &mut s.costs,
+        );
         s.approx.clear();
-        for k in 0..self.len() {
-            let gb = &self.blocks[k * NB..(k + 1) * NB];
-            let mut d = [0f32; 3];
-            for c in 0..3 {
-                d[c] = bs[c].iter().zip(gb).map(|(p, m)| p * m).sum();
-            }
-            let f = fit(bg, &self.sums[k], cell.sum, d);
-            s.approx.push((f.cost, k as u16));
-        }
+        s.approx
+            .extend(s.costs.iter().enumerate().map(|(k, &c)| (c, k as u16)));
         // ties keep palette order, so the choice never depends on sort internals
         s.approx
             .select_nth_unstable_by(TOP_K - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
