@@ -58,21 +58,68 @@ pub(crate) struct ShapeScratch {
     means: [[i16; NBP]; 3],
 }
 
-crate::multiversion! {
-    /// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`
-    /// (i16 × i16 → i32, which compiles to multiply-add instructions).
-    fn dots_all(r: &[i16], g: &[i16], b: &[i16], masks: &[i16], np: usize, out: &mut [[i32; 3]]) {
-        let (r, g, b) = (&r[..np], &g[..np], &b[..np]);
-        for (o, m) in out.iter_mut().zip(masks.chunks_exact(np)) {
-            let (mut ar, mut ag, mut ab) = (0i32, 0i32, 0i32);
-            for i in 0..np {
-                let w = m[i] as i32;
-                ar += r[i] as i32 * w;
-                ag += g[i] as i32 * w;
-                ab += b[i] as i32 * w;
-            }
-            *o = [ar, ag, ab];
+/// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`.
+/// `np` must be a multiple of 16 and every plane at least `np` long. Integer arithmetic, so
+/// the AVX2 path and the portable one give the same numbers.
+fn dots_all(r: &[i16], g: &[i16], b: &[i16], masks: &[i16], np: usize, out: &mut [[i32; 3]]) {
+    let (r, g, b) = (&r[..np], &g[..np], &b[..np]);
+    #[cfg(target_arch = "x86_64")]
+    if np % 16 == 0 && crate::simd::level() != crate::simd::Level::Base {
+        // SAFETY: AVX2 is available (checked at run time) and every load stays inside
+        // `r`, `g`, `b` (length np) and the mask row (length np), np a multiple of 16.
+        unsafe { dots_avx2(r, g, b, masks, np, out) };
+        return;
+    }
+    for (o, m) in out.iter_mut().zip(masks.chunks_exact(np)) {
+        let (mut ar, mut ag, mut ab) = (0i32, 0i32, 0i32);
+        for i in 0..np {
+            let w = m[i] as i32;
+            ar += r[i] as i32 * w;
+            ag += g[i] as i32 * w;
+            ab += b[i] as i32 * w;
         }
+        *o = [ar, ag, ab];
+    }
+}
+
+/// The AVX2 kernel of [`dots_all`]: 16-bit multiply-add (`vpmaddwd`), which LLVM does not
+/// pick on its own for three interleaved reductions.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dots_avx2(
+    r: &[i16],
+    g: &[i16],
+    b: &[i16],
+    masks: &[i16],
+    np: usize,
+    out: &mut [[i32; 3]],
+) {
+    use std::arch::x86_64::*;
+    let hsum = |v: __m256i| {
+        let mut t = [0i32; 8];
+        // SAFETY: `t` holds exactly 32 bytes.
+        unsafe { _mm256_storeu_si256(t.as_mut_ptr().cast(), v) };
+        t.iter().sum::<i32>()
+    };
+    for (o, m) in out.iter_mut().zip(masks.chunks_exact(np)) {
+        let (mut ar, mut ag, mut ab) = (
+            _mm256_setzero_si256(),
+            _mm256_setzero_si256(),
+            _mm256_setzero_si256(),
+        );
+        for i in (0..np).step_by(16) {
+            // SAFETY: i + 16 <= np for every slice (see dots_all).
+            unsafe {
+                let w = _mm256_loadu_si256(m.as_ptr().add(i).cast());
+                let pr = _mm256_loadu_si256(r.as_ptr().add(i).cast());
+                let pg = _mm256_loadu_si256(g.as_ptr().add(i).cast());
+                let pb = _mm256_loadu_si256(b.as_ptr().add(i).cast());
+                ar = _mm256_add_epi32(ar, _mm256_madd_epi16(pr, w));
+                ag = _mm256_add_epi32(ag, _mm256_madd_epi16(pg, w));
+                ab = _mm256_add_epi32(ab, _mm256_madd_epi16(pb, w));
+            }
+        }
+        *o = [hsum(ar), hsum(ag), hsum(ab)];
     }
 }
 
@@ -222,5 +269,34 @@ impl ShapeSet {
             }
         }
         best.unwrap_or_else(|| (0, self.fit_one(0, cell, bg)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simd_and_portable_dot_products_agree() {
+        let np = 48;
+        let plane = |s: u64| -> Vec<i16> {
+            (0..np as u64)
+                .map(|i| (crate::rng::hash2(s, i, 0) >> 56) as i16)
+                .collect()
+        };
+        let (r, g, b) = (plane(1), plane(2), plane(3));
+        let masks: Vec<i16> = (0..3).flat_map(|k| plane(10 + k)).collect();
+        let mut fast = vec![[0; 3]; 3];
+        dots_all(&r, &g, &b, &masks, np, &mut fast);
+        for (k, o) in fast.iter().enumerate() {
+            let m = &masks[k * np..(k + 1) * np];
+            let dot = |p: &[i16]| {
+                p.iter()
+                    .zip(m)
+                    .map(|(&a, &w)| a as i32 * w as i32)
+                    .sum::<i32>()
+            };
+            assert_eq!(*o, [dot(&r), dot(&g), dot(&b)]);
+        }
     }
 }
