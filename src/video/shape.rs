@@ -40,8 +40,10 @@ pub(crate) struct ShapeSet {
     /// Per glyph and prefilter block: the block's summed coverage / `block_scale`, as i16
     /// planes of `NBP` (so the prefilter runs on the same multiply-add kernel).
     blocks: Vec<i16>,
-    /// Prefilter block of every pixel of the cell.
-    block_of: Vec<u8>,
+    /// Prefilter block row of every pixel row of the cell.
+    band_of_row: Vec<u8>,
+    /// Pixel columns `[start, end)` of each prefilter block column.
+    col_ranges: [(usize, usize); BX],
     /// Pixels per block.
     block_n: [u32; NB],
     /// Factor that keeps the block weights within i16 for large cells.
@@ -53,7 +55,6 @@ pub(crate) struct ShapeSet {
 pub(crate) struct ShapeScratch {
     dots: Vec<[i32; 3]>,
     costs: Vec<f32>,
-    approx: Vec<(f32, u16)>,
     /// Block means of the cell, one plane per channel.
     means: [[i16; NBP]; 3],
 }
@@ -96,10 +97,10 @@ unsafe fn dots_avx2(
 ) {
     use std::arch::x86_64::*;
     let hsum = |v: __m256i| {
-        let mut t = [0i32; 8];
-        // SAFETY: `t` holds exactly 32 bytes.
-        unsafe { _mm256_storeu_si256(t.as_mut_ptr().cast(), v) };
-        t.iter().sum::<i32>()
+        let x = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+        let x = _mm_add_epi32(x, _mm_shuffle_epi32::<0b01_00_11_10>(x));
+        let x = _mm_add_epi32(x, _mm_shuffle_epi32::<0b10_11_00_01>(x));
+        _mm_cvtsi128_si32(x)
     };
     for (o, m) in out.iter_mut().zip(masks.chunks_exact(np)) {
         let (mut ar, mut ag, mut ab) = (
@@ -163,7 +164,15 @@ impl ShapeSet {
             table: MaskTable::new(&sums),
             sums,
             blocks,
-            block_of,
+            band_of_row: (0..ch).map(|y| (y * BY / ch.max(1)) as u8).collect(),
+            // the same columns as `block_of`: x belongs to block column x·BX / cw
+            col_ranges: std::array::from_fn(|bx| {
+                let mut xs = (0..cw).filter(|x| x * BX / cw.max(1) == bx);
+                match xs.next() {
+                    None => (0, 0),
+                    Some(x0) => (x0, xs.last().map_or(x0 + 1, |x| x + 1)),
+                }
+            }),
             block_n,
             block_scale,
         }
@@ -222,11 +231,38 @@ impl ShapeSet {
         if self.len() <= TOP_K {
             return self.best_exhaustive(cell, bg, s);
         }
-        let n = cell.cw * cell.ch;
+        let cw = cell.cw;
         for (c, plane) in cell.rgb.iter().enumerate() {
+            // add the pixel rows of each band together, then split the sum into block columns
             let mut acc = [0u32; NB];
-            for (&v, &b) in plane[..n].iter().zip(&self.block_of) {
-                acc[b as usize] += v as u32;
+            let mut band_row = [0u32; 64];
+            let mut band = self.band_of_row.first().copied().unwrap_or(0);
+            let flush = |acc: &mut [u32; NB], row: &mut [u32; 64], band: u8| {
+                for (bx, &(x0, x1)) in self.col_ranges.iter().enumerate() {
+                    acc[band as usize * BX + bx] += row[x0..x1].iter().sum::<u32>();
+                }
+                row.fill(0);
+            };
+            if cw <= 64 {
+                for (y, &by) in self.band_of_row.iter().enumerate() {
+                    if by != band {
+                        flush(&mut acc, &mut band_row, band);
+                        band = by;
+                    }
+                    for (a, &v) in band_row[..cw].iter_mut().zip(&plane[y * cw..(y + 1) * cw]) {
+                        *a += v as u32;
+                    }
+                }
+                flush(&mut acc, &mut band_row, band);
+            } else {
+                for (y, &by) in self.band_of_row.iter().enumerate() {
+                    for (bx, &(x0, x1)) in self.col_ranges.iter().enumerate() {
+                        acc[by as usize * BX + bx] += plane[y * cw + x0..y * cw + x1]
+                            .iter()
+                            .map(|&v| v as u32)
+                            .sum::<u32>();
+                    }
+                }
             }
             for (j, a) in acc.iter().enumerate() {
                 s.means[c][j] = (*a / self.block_n[j].max(1)) as i16;
@@ -250,19 +286,22 @@ impl ShapeSet {
             self.block_scale,
             &mut s.costs,
         );
-        s.approx.clear();
-        s.approx
-            .extend(s.costs.iter().enumerate().map(|(k, &c)| (c, k as u16)));
-        // ties keep palette order, so the choice never depends on sort internals
-        s.approx
-            .select_nth_unstable_by(TOP_K - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut best: Option<(usize, Fitted)> = None;
-        let mut cands = [0u16; TOP_K];
-        for (c, a) in cands.iter_mut().zip(&s.approx[..TOP_K]) {
-            *c = a.1;
+        // the TOP_K lowest costs, ties to the lower index (insertion into a sorted array)
+        let mut top = [(f32::INFINITY, u16::MAX); TOP_K];
+        for (k, &c) in s.costs.iter().enumerate() {
+            if c < top[TOP_K - 1].0 {
+                let mut i = TOP_K - 1;
+                while i > 0 && c < top[i - 1].0 {
+                    top[i] = top[i - 1];
+                    i -= 1;
+                }
+                top[i] = (c, k as u16);
+            }
         }
+        let mut best: Option<(usize, Fitted)> = None;
+        let mut cands = top.map(|t| t.1);
         cands.sort_unstable();
-        for &k in &cands {
+        for &k in cands.iter().filter(|&&k| k != u16::MAX) {
             let f = self.fit_one(k as usize, cell, bg);
             if best.is_none_or(|b| f.cost < b.1.cost) {
                 best = Some((k as usize, f));
