@@ -50,28 +50,13 @@ impl CellPixels {
     /// Copy the cell whose top-left pixel is (`x0`, `y0`); pixels outside the frame are black.
     pub fn load(&mut self, frame: &Frame, x0: usize, y0: usize) {
         let (cw, ch) = (self.cw, self.ch);
+        // rows and columns of the cell inside the frame; the rest reads as black
+        let rows = frame.height.saturating_sub(y0).min(ch);
+        let avail = frame.width.saturating_sub(x0).min(cw);
         let stride = frame.stride();
+        let start = (y0 * stride + x0 * 3).min(frame.data.len());
         let [r, g, b] = &mut self.rgb;
-        for y in 0..ch {
-            let fy = y0 + y;
-            let avail = if fy < frame.height {
-                frame.width.saturating_sub(x0).min(cw)
-            } else {
-                0
-            };
-            let (r, g, b) = (
-                &mut r[y * cw..(y + 1) * cw],
-                &mut g[y * cw..(y + 1) * cw],
-                &mut b[y * cw..(y + 1) * cw],
-            );
-            if avail > 0 {
-                let src = &frame.data[fy * stride + x0 * 3..fy * stride + (x0 + avail) * 3];
-                deinterleave(src, r, g, b);
-            }
-            for p in [r, g, b] {
-                p[avail..].fill(0);
-            }
-        }
+        load_rows(&frame.data[start..], stride, cw, ch, rows, avail, r, g, b);
         let n = cw * ch;
         let mut sums = [0i32; 3];
         plane_sums(
@@ -97,12 +82,41 @@ impl CellPixels {
 }
 
 crate::multiversion! {
-    /// Split one row of interleaved RGB into three planes.
-    fn deinterleave(src: &[u8], r: &mut [i16], g: &mut [i16], b: &mut [i16]) {
-        for (((p, r), g), b) in src.chunks_exact(3).zip(r.iter_mut()).zip(g.iter_mut()).zip(b.iter_mut()) {
-            *r = p[0] as i16;
-            *g = p[1] as i16;
-            *b = p[2] as i16;
+    /// Split the `rows × avail` pixels of a cell (interleaved RGB from `src`, rows `stride`
+    /// bytes apart) into three `cw × ch` planes, zeroing what lies outside the frame. One
+    /// dispatch per cell, and the row loops compiled for the CPU's vector width.
+    #[allow(clippy::too_many_arguments)]
+    fn load_rows(
+        src: &[u8],
+        stride: usize,
+        cw: usize,
+        ch: usize,
+        rows: usize,
+        avail: usize,
+        r: &mut [i16],
+        g: &mut [i16],
+        b: &mut [i16],
+    ) {
+        for y in 0..ch {
+            let (r, g, b) = (
+                &mut r[y * cw..(y + 1) * cw],
+                &mut g[y * cw..(y + 1) * cw],
+                &mut b[y * cw..(y + 1) * cw],
+            );
+            let n = if y < rows { avail } else { 0 };
+            if n > 0 {
+                let row = &src[y * stride..y * stride + n * 3];
+                for (((p, r), g), b) in row.chunks_exact(3).zip(r.iter_mut()).zip(g.iter_mut()).zip(b.iter_mut()) {
+                    *r = p[0] as i16;
+                    *g = p[1] as i16;
+                    *b = p[2] as i16;
+                }
+            }
+            if n < cw {
+                r[n..].fill(0);
+                g[n..].fill(0);
+                b[n..].fill(0);
+            }
         }
     }
 }
