@@ -124,6 +124,48 @@ unsafe fn dots_avx2(
     }
 }
 
+crate::multiversion! {
+    /// Mean of `plane` (a `cw`-wide cell) over every prefilter block: the pixel rows of a band
+    /// are added together first, then split into block columns.
+    fn block_means(
+        plane: &[i16],
+        cw: usize,
+        band_of_row: &[u8],
+        col_ranges: &[(usize, usize); BX],
+        block_n: &[u32; NB],
+        out: &mut [i16; NBP],
+    ) {
+        let mut acc = [0u32; NB];
+        let mut row = [0u32; 64];
+        let wide = cw.min(64);
+        let mut band = band_of_row.first().copied().unwrap_or(0);
+        for (y, &by) in band_of_row.iter().enumerate() {
+            if by != band {
+                for (bx, &(x0, x1)) in col_ranges.iter().enumerate() {
+                    acc[band as usize * BX + bx] += row[x0.min(64)..x1.min(64)].iter().sum::<u32>();
+                }
+                row[..wide].fill(0);
+                band = by;
+            }
+            let src = &plane[y * cw..(y + 1) * cw];
+            for (a, &v) in row[..wide].iter_mut().zip(src) {
+                *a += v as u32;
+            }
+            // cells wider than 64 pixels: the rest goes straight into the blocks
+            for (x, &v) in src.iter().enumerate().skip(64) {
+                let bx = col_ranges.iter().position(|&(x0, x1)| (x0..x1).contains(&x)).unwrap_or(0);
+                acc[by as usize * BX + bx] += v as u32;
+            }
+        }
+        for (bx, &(x0, x1)) in col_ranges.iter().enumerate() {
+            acc[band as usize * BX + bx] += row[x0.min(64)..x1.min(64)].iter().sum::<u32>();
+        }
+        for (j, a) in acc.iter().enumerate() {
+            out[j] = (*a / block_n[j].max(1)) as i16;
+        }
+    }
+}
+
 impl ShapeSet {
     /// Prepare `ids` (glyphs of `atlas`) for matching.
     pub fn new(atlas: &GlyphAtlas, ids: &[GlyphId]) -> ShapeSet {
@@ -231,42 +273,15 @@ impl ShapeSet {
         if self.len() <= TOP_K {
             return self.best_exhaustive(cell, bg, s);
         }
-        let cw = cell.cw;
         for (c, plane) in cell.rgb.iter().enumerate() {
-            // add the pixel rows of each band together, then split the sum into block columns
-            let mut acc = [0u32; NB];
-            let mut band_row = [0u32; 64];
-            let mut band = self.band_of_row.first().copied().unwrap_or(0);
-            let flush = |acc: &mut [u32; NB], row: &mut [u32; 64], band: u8| {
-                for (bx, &(x0, x1)) in self.col_ranges.iter().enumerate() {
-                    acc[band as usize * BX + bx] += row[x0..x1].iter().sum::<u32>();
-                }
-                row.fill(0);
-            };
-            if cw <= 64 {
-                for (y, &by) in self.band_of_row.iter().enumerate() {
-                    if by != band {
-                        flush(&mut acc, &mut band_row, band);
-                        band = by;
-                    }
-                    for (a, &v) in band_row[..cw].iter_mut().zip(&plane[y * cw..(y + 1) * cw]) {
-                        *a += v as u32;
-                    }
-                }
-                flush(&mut acc, &mut band_row, band);
-            } else {
-                for (y, &by) in self.band_of_row.iter().enumerate() {
-                    for (bx, &(x0, x1)) in self.col_ranges.iter().enumerate() {
-                        acc[by as usize * BX + bx] += plane[y * cw + x0..y * cw + x1]
-                            .iter()
-                            .map(|&v| v as u32)
-                            .sum::<u32>();
-                    }
-                }
-            }
-            for (j, a) in acc.iter().enumerate() {
-                s.means[c][j] = (*a / self.block_n[j].max(1)) as i16;
-            }
+            block_means(
+                plane,
+                cell.cw,
+                &self.band_of_row,
+                &self.col_ranges,
+                &self.block_n,
+                &mut s.means[c],
+            );
         }
         s.dots.resize(self.len(), [0; 3]);
         dots_all(
@@ -336,6 +351,39 @@ mod tests {
                     .sum::<i32>()
             };
             assert_eq!(*o, [dot(&r), dot(&g), dot(&b)]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod block_tests {
+    use super::*;
+
+    #[test]
+    fn block_means_match_a_per_pixel_count_for_narrow_and_wide_cells() {
+        for (cw, ch) in [(10usize, 19usize), (3, 7), (70, 9)] {
+            let plane: Vec<i16> = (0..cw * ch).map(|i| ((i * 37) % 256) as i16).collect();
+            let band_of_row: Vec<u8> = (0..ch).map(|y| (y * BY / ch) as u8).collect();
+            let col_ranges: [(usize, usize); BX] = std::array::from_fn(|bx| {
+                let mut xs = (0..cw).filter(|x| x * BX / cw == bx);
+                match xs.next() {
+                    None => (0, 0),
+                    Some(x0) => (x0, xs.last().map_or(x0 + 1, |x| x + 1)),
+                }
+            });
+            let (mut sum, mut n) = ([0u32; NB], [0u32; NB]);
+            for y in 0..ch {
+                for x in 0..cw {
+                    let b = (y * BY / ch) * BX + x * BX / cw;
+                    sum[b] += plane[y * cw + x] as u32;
+                    n[b] += 1;
+                }
+            }
+            let mut out = [0i16; NBP];
+            block_means(&plane, cw, &band_of_row, &col_ranges, &n, &mut out);
+            for j in 0..NB {
+                assert_eq!(out[j] as u32, sum[j] / n[j].max(1), "{cw}x{ch} block {j}");
+            }
         }
     }
 }
