@@ -2,8 +2,9 @@
 //! source frame and its ASCII rendering, for every glyph mode and background, plus a
 //! side-by-side PNG.
 //!
-//! Run: `cargo run --release --example video_fidelity -- VIDEO SECONDS [OUT.png]`
-//! (frames are decoded at 1280×720, letterboxed, with 16 px glyphs: 10×19 px cells).
+//! Run: `cargo run --release --example video_fidelity -- VIDEO SECONDS [OUT.png] [contain|cover]`
+//! (frames are decoded at 1280×720, letterboxed or cropped to fill, with 16 px glyphs: 10×19 px
+//! cells).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,10 @@ fn main() -> anyhow::Result<()> {
     let video = PathBuf::from(args.first().expect("usage: VIDEO SECONDS [OUT.png]"));
     let at: f64 = args.get(1).map_or(Ok(1.0), |s| s.parse())?;
     let out_png = args.get(2).map(PathBuf::from);
+    let fit = match args.get(3).map(String::as_str) {
+        Some("cover") => Fit::Cover,
+        _ => Fit::Contain,
+    };
     let (w, h) = (1280, 720);
     let input = VideoInput::File {
         path: video.clone(),
@@ -40,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         fps: 24.0,
         start: at,
         duration: None,
-        fit: Fit::Contain,
+        fit,
     };
     let mut reader = FrameReader::open(&input, &spec)?;
     let mut src = Frame::new(w, h);
@@ -66,7 +71,7 @@ fn main() -> anyhow::Result<()> {
     let place = Placement::fit(w, h, m.width, m.height);
     let ids = |cs: &[char]| -> Vec<GlyphId> { cs.iter().map(|&c| atlas.id(c).unwrap()).collect() };
     println!(
-        "source {} at {at} s, {w}x{h}, cells {}x{} px, grid {}x{}",
+        "source {} at {at} s, {w}x{h} ({fit:?}), cells {}x{} px, grid {}x{}",
         video.display(),
         m.width,
         m.height,

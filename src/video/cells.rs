@@ -25,11 +25,11 @@ pub(crate) struct CellPixels {
     pub ch: usize,
     /// Red, green, blue planes, each `padded(cw·ch)` long.
     pub rgb: [Vec<i16>; 3],
-    /// Luma plane, `cw·ch` long.
+    /// Luma plane, `cw·ch` long (filled by [`CellPixels::compute_luma`]).
     pub luma: Vec<u8>,
     /// `Σ p` per channel.
     pub sum: [f32; 3],
-    /// Mean luma, 0..=255.
+    /// Mean luma, 0..=255, from the channel sums.
     pub mean_luma: f32,
 }
 
@@ -50,43 +50,83 @@ impl CellPixels {
     /// Copy the cell whose top-left pixel is (`x0`, `y0`); pixels outside the frame are black.
     pub fn load(&mut self, frame: &Frame, x0: usize, y0: usize) {
         let (cw, ch) = (self.cw, self.ch);
+        // rows and columns of the cell inside the frame; the rest reads as black
+        let rows = frame.height.saturating_sub(y0).min(ch);
+        let avail = frame.width.saturating_sub(x0).min(cw);
         let stride = frame.stride();
+        let start = (y0 * stride + x0 * 3).min(frame.data.len());
         let [r, g, b] = &mut self.rgb;
-        let mut sums = [0u32; 4];
+        load_rows(&frame.data[start..], stride, cw, ch, rows, avail, r, g, b);
+        let n = cw * ch;
+        let mut sums = [0i32; 3];
+        plane_sums(
+            &self.rgb[0][..n],
+            &self.rgb[1][..n],
+            &self.rgb[2][..n],
+            &mut sums,
+        );
+        self.sum = sums.map(|v| v as f32);
+        // the mean of the per-pixel luma, up to its rounding
+        self.mean_luma = (77.0 * self.sum[0] + 150.0 * self.sum[1] + 29.0 * self.sum[2])
+            / (256.0 * n.max(1) as f32);
+    }
+
+    /// Fill the luma plane from the colour planes (only `edges` needs it).
+    pub fn compute_luma(&mut self) {
+        let n = self.cw * self.ch;
+        let [r, g, b] = &self.rgb;
+        for (i, l) in self.luma[..n].iter_mut().enumerate() {
+            *l = luma(r[i] as u8, g[i] as u8, b[i] as u8);
+        }
+    }
+}
+
+crate::multiversion! {
+    /// Split the `rows × avail` pixels of a cell (interleaved RGB from `src`, rows `stride`
+    /// bytes apart) into three `cw × ch` planes, zeroing what lies outside the frame. One
+    /// dispatch per cell, and the row loops compiled for the CPU's vector width.
+    #[allow(clippy::too_many_arguments)]
+    fn load_rows(
+        src: &[u8],
+        stride: usize,
+        cw: usize,
+        ch: usize,
+        rows: usize,
+        avail: usize,
+        r: &mut [i16],
+        g: &mut [i16],
+        b: &mut [i16],
+    ) {
         for y in 0..ch {
-            let fy = y0 + y;
-            let avail = if fy < frame.height {
-                frame.width.saturating_sub(x0).min(cw)
-            } else {
-                0
-            };
-            let src = if avail > 0 {
-                &frame.data[fy * stride + x0 * 3..fy * stride + (x0 + avail) * 3]
-            } else {
-                &[][..]
-            };
-            let base = y * cw;
-            for (x, p) in src.chunks_exact(3).enumerate() {
-                let i = base + x;
-                r[i] = p[0] as i16;
-                g[i] = p[1] as i16;
-                b[i] = p[2] as i16;
-                let l = luma(p[0], p[1], p[2]);
-                self.luma[i] = l;
-                sums[0] += p[0] as u32;
-                sums[1] += p[1] as u32;
-                sums[2] += p[2] as u32;
-                sums[3] += l as u32;
+            let (r, g, b) = (
+                &mut r[y * cw..(y + 1) * cw],
+                &mut g[y * cw..(y + 1) * cw],
+                &mut b[y * cw..(y + 1) * cw],
+            );
+            let n = if y < rows { avail } else { 0 };
+            if n > 0 {
+                let row = &src[y * stride..y * stride + n * 3];
+                for (((p, r), g), b) in row.chunks_exact(3).zip(r.iter_mut()).zip(g.iter_mut()).zip(b.iter_mut()) {
+                    *r = p[0] as i16;
+                    *g = p[1] as i16;
+                    *b = p[2] as i16;
+                }
             }
-            for i in base + avail..base + cw {
-                r[i] = 0;
-                g[i] = 0;
-                b[i] = 0;
-                self.luma[i] = 0;
+            if n < cw {
+                r[n..].fill(0);
+                g[n..].fill(0);
+                b[n..].fill(0);
             }
         }
-        self.sum = [sums[0] as f32, sums[1] as f32, sums[2] as f32];
-        self.mean_luma = sums[3] as f32 / (cw * ch).max(1) as f32;
+    }
+}
+
+crate::multiversion! {
+    /// Sums of three planes.
+    fn plane_sums(r: &[i16], g: &[i16], b: &[i16], out: &mut [i32; 3]) {
+        out[0] = r.iter().map(|&v| v as i32).sum();
+        out[1] = g.iter().map(|&v| v as i32).sum();
+        out[2] = b.iter().map(|&v| v as i32).sum();
     }
 }
 
@@ -103,6 +143,14 @@ mod tests {
         let mut c = CellPixels::new(3, 2);
         c.load(&f, 1, 1);
         assert_eq!(c.rgb[0][0], f.pixel(1, 1)[0] as i16);
+        let want: f32 = (1..4)
+            .flat_map(|x| (1..3).map(move |y| (x, y)))
+            .map(|(x, y)| f.pixel(x, y)[1] as f32)
+            .sum();
+        assert_eq!(c.sum[1], want);
+        c.compute_luma();
+        let p = f.pixel(2, 2);
+        assert_eq!(c.luma[4], luma(p[0], p[1], p[2]));
         assert_eq!(c.rgb[2][5], f.pixel(3, 2)[2] as i16);
         assert_eq!(c.rgb[0].len(), 16);
         // a cell hanging over the right and bottom edges reads black there

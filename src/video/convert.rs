@@ -216,7 +216,7 @@ impl Converter {
             GlyphMode::Ramp | GlyphMode::Edges => {
                 if opts.glyphs == GlyphMode::Edges
                     && pick.is_none_or(|p| p == EDGE)
-                    && let Some(id) = edge_glyph(&self.edges, &s.cell, opts)
+                    && let Some(id) = edge_glyph(&self.edges, &mut s.cell, opts)
                 {
                     return self.fit_glyph(id, &s.cell, bg);
                 }
@@ -252,7 +252,8 @@ impl Converter {
 }
 
 /// The line glyph for a cell whose edge is strong and coherent enough.
-fn edge_glyph(edges: &EdgeSet, cell: &CellPixels, opts: &ConvertOptions) -> Option<GlyphId> {
+fn edge_glyph(edges: &EdgeSet, cell: &mut CellPixels, opts: &ConvertOptions) -> Option<GlyphId> {
+    cell.compute_luma();
     let t = Tensor::of(&cell.luma, cell.cw, cell.ch);
     if t.strength() >= opts.edge_threshold.max(1e-3) && t.coherence() >= opts.coherence {
         edges.pick(&t)

@@ -18,6 +18,10 @@ pub(crate) struct MaskSums {
     pub sm: f32,
     /// `Σ m²`.
     pub smm: f32,
+    /// `1 / Σ m²` (0 for a blank mask): divisions are hoisted out of the per-cell fit.
+    pub inv_smm: f32,
+    /// `1 / (n Σm² - (Σm)²)`, or 0 when the mask is flat (blank or full).
+    pub inv_det: f32,
 }
 
 impl MaskSums {
@@ -28,10 +32,20 @@ impl MaskSums {
             s += c as u64;
             ss += (c as u64) * (c as u64);
         }
+        let n = bitmap.len() as f32;
+        let sm = s as f32 / 255.0;
+        let smm = ss as f32 / (255.0 * 255.0);
+        let det = n * smm - sm * sm;
         MaskSums {
-            n: bitmap.len() as f32,
-            sm: s as f32 / 255.0,
-            smm: ss as f32 / (255.0 * 255.0),
+            n,
+            sm,
+            smm,
+            inv_smm: if smm > 1e-6 { 1.0 / smm } else { 0.0 },
+            inv_det: if det > 1e-4 * n.max(1.0) {
+                1.0 / det
+            } else {
+                0.0
+            },
         }
     }
 }
@@ -47,31 +61,34 @@ pub(crate) struct Fitted {
     pub cost: f32,
 }
 
+/// Clamp to 0..=255 and round to an integer value (a cast, not a libm call: baseline x86-64
+/// has no rounding instruction).
+#[inline]
+fn round255(v: f32) -> f32 {
+    ((v.max(0.0).min(255.0) + 0.5) as u8) as f32
+}
+
 /// Fit one channel: `sp = Σp`, `spm = Σ p·m` (`m` in [0, 1]). Returns (fg, bg, cost).
 #[inline]
 fn fit_channel(bg_mode: Background, g: &MaskSums, sp: f32, spm: f32) -> (u8, u8, f32) {
     match bg_mode {
         Background::Black => {
-            if g.smm <= 1e-6 {
+            if g.inv_smm == 0.0 {
                 return (0, 0, 0.0);
             }
-            let fg = (spm / g.smm).clamp(0.0, 255.0).round();
+            let fg = round255(spm * g.inv_smm);
             (fg as u8, 0, fg * fg * g.smm - 2.0 * fg * spm)
         }
         Background::Source => {
             let n = g.n.max(1.0);
-            let det = n * g.smm - g.sm * g.sm;
-            let (a, fg) = if det <= 1e-4 * n {
+            let (a, fg) = if g.inv_det == 0.0 {
                 // a flat mask (blank or full): only the mean colour can be fitted
-                let mean = (sp / n).clamp(0.0, 255.0).round();
+                let mean = round255(sp / n);
                 (mean, mean)
             } else {
-                let a = (g.smm * sp - g.sm * spm) / det;
-                let beta = (n * spm - g.sm * sp) / det;
-                (
-                    a.clamp(0.0, 255.0).round(),
-                    (a + beta).clamp(0.0, 255.0).round(),
-                )
+                let a = (g.smm * sp - g.sm * spm) * g.inv_det;
+                let beta = (n * spm - g.sm * sp) * g.inv_det;
+                (round255(a), round255(a + beta))
             };
             let beta = fg - a;
             let cost = n * a * a + 2.0 * a * beta * g.sm + beta * beta * g.smm
@@ -99,6 +116,82 @@ pub(crate) fn fit(bg_mode: Background, g: &MaskSums, sp: [f32; 3], dot: [f32; 3]
         out.cost += e;
     }
     out
+}
+
+/// Glyph constants in structure-of-arrays form, for [`costs_all`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MaskTable {
+    n: Vec<f32>,
+    sm: Vec<f32>,
+    smm: Vec<f32>,
+    inv_smm: Vec<f32>,
+    inv_det: Vec<f32>,
+}
+
+impl MaskTable {
+    /// The table of `sums`, in order.
+    pub fn new(sums: &[MaskSums]) -> MaskTable {
+        MaskTable {
+            n: sums.iter().map(|g| g.n.max(1.0)).collect(),
+            sm: sums.iter().map(|g| g.sm).collect(),
+            smm: sums.iter().map(|g| g.smm).collect(),
+            inv_smm: sums.iter().map(|g| g.inv_smm).collect(),
+            inv_det: sums.iter().map(|g| g.inv_det).collect(),
+        }
+    }
+}
+
+/// The fit cost of every glyph at once (branch-free, so it vectorizes across glyphs): like
+/// [`fit`]'s cost but with unrounded colours, which is all the ranking needs. `dots[k][c]`
+/// are coverage dot products (0..=255 units) multiplied by `scale`.
+pub(crate) fn costs_all(
+    bg: Background,
+    t: &MaskTable,
+    sp: [f32; 3],
+    dots: &[[i32; 3]],
+    scale: f32,
+    out: &mut [f32],
+) {
+    costs_kernel(
+        bg == Background::Source,
+        t,
+        sp,
+        dots,
+        scale * (1.0 / 255.0),
+        out,
+    );
+}
+
+crate::multiversion! {
+    fn costs_kernel(source: bool, t: &MaskTable, sp: [f32; 3], dots: &[[i32; 3]], k: f32, out: &mut [f32]) {
+        let len = out.len().min(dots.len()).min(t.n.len());
+        let (n, sm, smm) = (&t.n[..len], &t.sm[..len], &t.smm[..len]);
+        let (inv_smm, inv_det) = (&t.inv_smm[..len], &t.inv_det[..len]);
+        let clamp = |v: f32| v.max(0.0).min(255.0);
+        for g in 0..len {
+            let mut total = 0.0f32;
+            for c in 0..3 {
+                let spm = dots[g][c] as f32 * k;
+                let p = sp[c];
+                total += if source {
+                    let flat = inv_det[g] == 0.0;
+                    let num_a = smm[g] * p - sm[g] * spm;
+                    let num_b = n[g] * spm - sm[g] * p;
+                    let mean = clamp(p / n[g]);
+                    let a = if flat { mean } else { clamp(num_a * inv_det[g]) };
+                    let f = if flat { mean } else { clamp((num_a + num_b) * inv_det[g]) };
+                    let beta = f - a;
+                    n[g] * a * a + 2.0 * a * beta * sm[g] + beta * beta * smm[g]
+                        - 2.0 * a * p
+                        - 2.0 * beta * spm
+                } else {
+                    let f = clamp(spm * inv_smm[g]);
+                    f * f * smm[g] - 2.0 * f * spm
+                };
+            }
+            out[g] = total;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +252,40 @@ mod tests {
                 }
                 let other = brute(&mask, &px, fg + dfg, (bg + dbg).max(0.0));
                 assert!(other >= e - 1e-2, "{mode:?} {dfg} {dbg}: {other} < {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_batch_costs_rank_like_the_exact_fit() {
+        let masks: Vec<Vec<u8>> = (0..7)
+            .map(|k| (0..30).map(|i| ((i * (k + 3) * 29) % 256) as u8).collect())
+            .chain([vec![0u8; 30], vec![255u8; 30]])
+            .collect();
+        let px: Vec<f32> = (0..30).map(|i| ((i * 71 + 5) % 256) as f32).collect();
+        let sums: Vec<MaskSums> = masks.iter().map(|m| MaskSums::of(m)).collect();
+        let table = MaskTable::new(&sums);
+        let dots: Vec<[i32; 3]> = masks
+            .iter()
+            .map(|m| {
+                [m.iter()
+                    .zip(&px)
+                    .map(|(&a, &p)| a as i32 * p as i32)
+                    .sum::<i32>(); 3]
+            })
+            .collect();
+        let sp = [px.iter().sum::<f32>(); 3];
+        for bg in [Background::Black, Background::Source] {
+            let mut batch = vec![0.0; masks.len()];
+            costs_all(bg, &table, sp, &dots, 1.0, &mut batch);
+            for (k, g) in sums.iter().enumerate() {
+                let exact = fit(bg, g, sp, dots[k].map(|v| v as f32)).cost;
+                // rounding the colours moves the cost by at most a few units per pixel
+                assert!(
+                    (batch[k] - exact).abs() < 3.0 * 30.0 * 3.0,
+                    "{bg:?} {k}: {} vs {exact}",
+                    batch[k]
+                );
             }
         }
     }
