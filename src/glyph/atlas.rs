@@ -68,6 +68,9 @@ pub struct GlyphAtlas {
     missing: Vec<MissingGlyph>,
 }
 
+/// Zero bytes kept after the last RGB bitmap so [`GlyphAtlas::rgb_row_padded`] never runs off.
+pub const ROW_PAD: usize = 16;
+
 /// Coverage contrast curve: fontdue does no hinting, so thin strokes come out grey; a mild
 /// gamma lifts them without fattening solid areas.
 fn coverage_lut() -> [u8; 256] {
@@ -88,7 +91,7 @@ impl GlyphAtlas {
             chars: vec![' '],
             index: HashMap::from([(' ', 0)]),
             bitmaps: vec![0; cell],
-            bitmaps3: vec![0; cell * 3],
+            bitmaps3: vec![0; cell * 3 + ROW_PAD],
             ink_rows: vec![(0, 0)],
             coverage: vec![0.0],
             missing: Vec::new(),
@@ -151,7 +154,9 @@ impl GlyphAtlas {
         self.chars.push(ch);
         self.index.insert(ch, id);
         self.bitmaps.extend_from_slice(&bitmap);
+        self.bitmaps3.truncate(self.bitmaps3.len() - ROW_PAD);
         self.bitmaps3.extend(bitmap.iter().flat_map(|&c| [c, c, c]));
+        self.bitmaps3.extend([0; ROW_PAD]);
         self.ink_rows.push(rows);
         self.coverage
             .push(total as f32 / (255.0 * (w * h).max(1) as f32));
@@ -193,6 +198,16 @@ impl GlyphAtlas {
         let cell = self.metrics.width * self.metrics.height * 3;
         let start = id as usize * cell;
         &self.bitmaps3[start..start + cell]
+    }
+
+    /// Row `y` of [`GlyphAtlas::bitmap_rgb`] followed by whatever bytes come next, rounded up to
+    /// whole [`ROW_PAD`]-byte chunks, so a gather can copy fixed-size chunks (plain vector moves)
+    /// instead of calling `memcpy` for every 30-byte row; the caller ignores the tail.
+    #[inline]
+    pub fn rgb_row_padded(&self, id: GlyphId, y: usize) -> &[u8] {
+        let row = self.metrics.width * 3;
+        let start = (id as usize * self.metrics.height + y) * row;
+        &self.bitmaps3[start..start + row.next_multiple_of(ROW_PAD)]
     }
 
     /// Rows `[first, end)` of a glyph that contain ink.

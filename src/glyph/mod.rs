@@ -6,5 +6,5 @@
 mod atlas;
 mod fonts;
 
-pub use atlas::{CellMetrics, GlyphAtlas, GlyphId, MissingGlyph};
+pub use atlas::{CellMetrics, GlyphAtlas, GlyphId, MissingGlyph, ROW_PAD};
 pub use fonts::{FontChain, FontError};

@@ -11,7 +11,7 @@ use crate::features::{Feature, FeatureFrame, Features};
 use crate::frame::{Frame, FrameCtx};
 use crate::glyph::{GlyphAtlas, GlyphId};
 use crate::grid::{CellGrid, GridGeom};
-use crate::raster::{Placement, draw_grid};
+use crate::raster::{Placement, draw_grid, draw_grid_fresh};
 use crate::video::{ConvertOptions, Converter};
 
 /// Where a layer's hue comes from (`hsv` colour mode).
@@ -319,6 +319,13 @@ impl Layer {
     pub fn draw(&self, frame: &mut Frame, index: u64) {
         let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
         draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+    }
+
+    /// [`Layer::draw`] onto a black frame, replacing whatever `frame` held (cheaper than
+    /// clearing it first).
+    pub fn draw_fresh(&self, frame: &mut Frame, index: u64) {
+        let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
+        draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
     }
 
     fn fill_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {

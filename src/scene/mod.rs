@@ -17,7 +17,7 @@ use crate::features::Features;
 use crate::frame::{Frame, FrameCtx};
 use crate::glyph::{FontChain, GlyphAtlas, MissingGlyph};
 use crate::palette::{CharPalette, Palettes, load_char_palette_file};
-use crate::shaders::{Shader, ShaderSpec, Tonemap};
+use crate::shaders::{PendingRows, Shader, ShaderSpec, Tonemap};
 
 /// A shader of the chain at run time.
 pub struct ShaderSlot {
@@ -288,19 +288,29 @@ impl Scene {
     /// Turn the cells of the last [`Scene::update`] into pixels, with tonemap, feedback and shaders.
     pub fn draw(&mut self, index: u64, frame: &mut Frame) {
         let fi = index as usize;
+        let mut layers = self.layers.iter().filter(|l| l.enabled);
         if self.background == [0, 0, 0] {
-            frame.clear();
+            // The first layer onto black writes its rows once instead of clear + blend.
+            match layers.next() {
+                Some(first) => first.draw_fresh(frame, index),
+                None => frame.clear(),
+            }
         } else {
             for px in frame.data.chunks_exact_mut(3) {
                 px.copy_from_slice(&self.background);
             }
         }
-        for layer in self.layers.iter().filter(|l| l.enabled) {
+        for layer in layers {
             layer.draw(frame, index);
         }
+        // Pixel-local stages (tonemap LUT, glow add, vignette, grain, ...) queue up and run
+        // together in one pass over the frame; anything that reads pixels flushes the queue.
+        let mut pending = PendingRows::default();
         if self.tonemap_on {
             let g = self.gamma.value(fi).clamp(0.1, 4.0);
-            self.tonemap.apply(frame, g, 2.0, 253.0);
+            if let Some(k) = self.tonemap.prepare_rows(frame, g, 2.0, 253.0) {
+                pending.push(k);
+            }
         }
         if let Some(fb) = self.feedback.as_mut().filter(|f| f.enabled) {
             let p = FeedbackParams {
@@ -311,6 +321,7 @@ impl Scene {
                 amount: fb.amount.value(fi),
                 hue_shift: fb.hue_shift.value(fi),
             };
+            pending.flush(frame);
             fb.state.apply(frame, &p);
         }
         let ctx = FrameCtx::new(index, self.fps, self.seed);
@@ -318,7 +329,63 @@ impl Scene {
             for (v, (t, spec)) in s.values.iter_mut().zip(s.params.iter().zip(s.spec.params)) {
                 *v = spec.clamp(t.value(fi));
             }
-            s.shader.apply(frame, &s.values, &ctx);
+            pending.add_shader(s.shader.as_mut(), frame, &s.values, &ctx);
         }
+        pending.flush(frame);
+    }
+}
+
+/// Per-stage cost of a built-in preset at 1080p on one thread (ignored by default; release):
+/// `cargo test --release --lib scene::stage_timing -- --ignored --nocapture`.
+#[cfg(test)]
+mod stage_timing {
+    use std::sync::Arc;
+
+    use super::Scene;
+    use crate::frame::Frame;
+    use crate::glyph::FontChain;
+    use crate::shaders::timing::cpu_ns;
+
+    #[test]
+    #[ignore]
+    fn reference_preset_stages() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let features = Arc::new(crate::audio::synthetic_features(120.0, 24.0, 60.0, 1));
+        let name = std::env::var("PRESET").unwrap_or_else(|_| "reference".into());
+        let preset = super::preset::resolve(&name).unwrap();
+        let (w, h) = (1920, 1080);
+        let mut scene = Scene::new(&preset, w, h, 1, &FontChain::bundled(), features).unwrap();
+        let mut frame = Frame::new(w, h);
+        let src = Frame::new(w, h);
+        let n = 200u64;
+        pool.install(|| {
+            for i in 0..20 {
+                scene.render(i, &mut frame);
+            }
+            let t0 = cpu_ns();
+            for _ in 0..n {
+                frame.data.copy_from_slice(std::hint::black_box(&src.data));
+            }
+            let copy = (cpu_ns() - t0) as f64 / n as f64 / 1e6;
+            let (mut upd, mut drw) = (0u64, 0u64);
+            for i in 0..n {
+                let t0 = cpu_ns();
+                scene.update(i + 20);
+                let t1 = cpu_ns();
+                scene.draw(i + 20, &mut frame);
+                let t2 = cpu_ns();
+                upd += t1 - t0;
+                drw += t2 - t1;
+            }
+            let (u, d) = (upd as f64 / n as f64 / 1e6, drw as f64 / n as f64 / 1e6);
+            println!(
+                "{name}: update {u:.2} ms + draw {d:.2} ms = {:.2} ms/frame; copy baseline {copy:.3} ms; ratio {:.1}",
+                u + d,
+                (u + d) / copy
+            );
+        });
     }
 }

@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::resample::{self, MAX_V, SCALE};
+use super::rows::{self, RowForm, RowKernel};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -57,17 +58,32 @@ struct Bloom {
     wide: Vec<u8>,
     /// Whether each reduced row has any glow, to skip dark rows in the final pass.
     live: Vec<bool>,
+    /// Frame width and reduced height of the last preparation.
+    dims: (usize, usize),
 }
 
 impl Shader for Bloom {
-    fn apply(&mut self, frame: &mut Frame, params: &[f32], _ctx: &FrameCtx) {
-        let Some((w, h)) = util::dims(frame) else {
-            return;
-        };
+    fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx) {
+        rows::apply_by_rows(self, frame, params, ctx);
+    }
+
+    fn row_form(&self) -> RowForm {
+        RowForm::ReadsPixels
+    }
+
+    /// Threshold, reduce, blur and expand to full-width rows at quarter height; the kernel
+    /// then adds the glow to each row.
+    fn prepare_rows(
+        &mut self,
+        frame: &Frame,
+        params: &[f32],
+        _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        let (w, h) = util::dims(frame)?;
         let [threshold, strength, radius] = util::read::<3>(params, PARAMS);
         let gain = (strength * 256.0).round() as u32;
         if gain == 0 {
-            return;
+            return None;
         }
         let radius = util::int_param(radius, 0, resample::MAX_RADIUS as i64) as usize;
         let (sw, sh) = (w.div_ceil(FACTOR), h.div_ceil(FACTOR));
@@ -99,7 +115,7 @@ impl Shader for Bloom {
                 }
             });
         if self.small.iter().all(|&v| v == 0) {
-            return;
+            return None;
         }
         if radius > 0 {
             for _ in 0..PASSES {
@@ -148,23 +164,25 @@ impl Shader for Bloom {
                 }
             });
 
+        self.dims = (w, sh);
+        Some(self)
+    }
+}
+
+impl RowKernel for Bloom {
+    fn shade(&self, rows: &mut [u8], y0: usize) {
+        let (w, sh) = self.dims;
+        let (stride, pitch) = (w * 3, resample::wide_pitch(w));
         let (wide, live) = (&self.wide, &self.live);
-        let rows = util::band_rows(w);
-        frame
-            .data
-            .par_chunks_mut(rows * stride)
-            .enumerate()
-            .for_each(|(b, band)| {
-                for (k, row) in band.chunks_exact_mut(stride).enumerate() {
-                    let (a, c, wa, wc) = resample::phase(b * rows + k, sh, FACTOR);
-                    if live[a] || live[c] {
-                        let (near, far) = if wa > wc { (a, c) } else { (c, a) };
-                        let near = &wide[near * pitch..near * pitch + stride];
-                        let far = &wide[far * pitch..far * pitch + stride];
-                        add_glow(row, near, far, wa.max(wc) == 7);
-                    }
-                }
-            });
+        for (k, row) in rows.chunks_exact_mut(stride).enumerate() {
+            let (a, c, wa, wc) = resample::phase(y0 + k, sh, FACTOR);
+            if live[a] || live[c] {
+                let (near, far) = if wa > wc { (a, c) } else { (c, a) };
+                let near = &wide[near * pitch..near * pitch + stride];
+                let far = &wide[far * pitch..far * pitch + stride];
+                add_glow(row, near, far, wa.max(wc) == 7);
+            }
+        }
     }
 }
 

@@ -5,8 +5,7 @@
 //! SIMD lanes and spread to the pixels' bytes with byte permutes, so the grain is reproducible,
 //! differs every frame and never depends on the thread count.
 
-use rayon::prelude::*;
-
+use super::rows::{self, RowForm, RowKernel};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, simd, util};
 use crate::frame::{Frame, FrameCtx};
@@ -35,55 +34,75 @@ const BIAS: u8 = 128;
 
 #[derive(Default)]
 struct Grain {
-    /// Per band: one row of block offsets and its expansion to every channel byte.
-    scratch: Vec<u8>,
+    /// This frame's width, hash key, offset span and bias (set by `prepare_rows`).
+    width: usize,
+    key: u32,
+    span: u32,
+    offset: u8,
 }
 
 /// Spare bytes after each scratch row, for the wide expansion stores.
 const SLACK: usize = 64;
 
+thread_local! {
+    /// Per worker: one row of block offsets and its expansion to every channel byte.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Shader for Grain {
     fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx) {
-        let Some((w, _)) = util::dims(frame) else {
-            return;
-        };
+        rows::apply_by_rows(self, frame, params, ctx);
+    }
+
+    fn row_form(&self) -> RowForm {
+        RowForm::Pure
+    }
+
+    fn prepare_rows(
+        &mut self,
+        frame: &Frame,
+        params: &[f32],
+        ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        let (w, _) = util::dims(frame)?;
         let [amount] = util::read::<1>(params, PARAMS);
         let amount = util::int_param(amount, 0, 64) as u32;
         if amount == 0 {
-            return;
+            return None;
         }
-        let stride = w * 3;
-        let bw = w.div_ceil(2);
-        let (blocks_len, noise_len) = (bw + SLACK, stride + SLACK);
-        let rows = util::band_rows(w).next_multiple_of(2);
-        let bands = frame.data.len().div_ceil(rows * stride);
-        util::ensure_len(&mut self.scratch, bands * (blocks_len + noise_len));
         let k = util::frame_key(ctx, TAG, 1);
-        let key = (k ^ (k >> 32)) as u32;
-        let span = 2 * amount + 1;
-        let offset = (BIAS as u32 - amount) as u8;
-        frame
-            .data
-            .par_chunks_mut(rows * stride)
-            .zip(self.scratch.par_chunks_mut(blocks_len + noise_len))
-            .enumerate()
-            .for_each(|(b, (band, scratch))| {
-                let (blocks, noise) = scratch.split_at_mut(blocks_len);
-                for (i, pair) in band.chunks_mut(2 * stride).enumerate() {
-                    let by = (b * rows / 2 + i) as u32;
-                    block_noise(
-                        &mut blocks[..bw],
-                        key,
-                        by.wrapping_mul(bw as u32),
-                        span,
-                        offset,
-                    );
-                    expand6(noise, blocks, bw);
-                    for row in pair.chunks_exact_mut(stride) {
-                        add_noise(row, &noise[..stride]);
-                    }
+        self.width = w;
+        self.key = (k ^ (k >> 32)) as u32;
+        self.span = 2 * amount + 1;
+        self.offset = (BIAS as u32 - amount) as u8;
+        Some(self)
+    }
+}
+
+impl RowKernel for Grain {
+    fn shade(&self, rows: &mut [u8], y0: usize) {
+        let stride = self.width * 3;
+        let bw = self.width.div_ceil(2);
+        let blocks_len = bw + SLACK;
+        SCRATCH.with_borrow_mut(|scratch| {
+            util::ensure_len(scratch, blocks_len + stride + SLACK);
+            let (blocks, noise) = scratch.split_at_mut(blocks_len);
+            // Bands start on even rows, so row pairs are 2×2 block rows.
+            for (i, pair) in rows.chunks_mut(2 * stride).enumerate() {
+                let by = (y0 / 2 + i) as u32;
+                block_noise(
+                    &mut blocks[..bw],
+                    self.key,
+                    by.wrapping_mul(bw as u32),
+                    self.span,
+                    self.offset,
+                );
+                expand6(noise, blocks, bw);
+                for row in pair.chunks_exact_mut(stride) {
+                    add_noise(row, &noise[..stride]);
                 }
-            });
+            }
+        });
     }
 }
 

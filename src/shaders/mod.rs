@@ -33,6 +33,7 @@ mod radial_blur;
 mod registry;
 mod remap;
 mod resample;
+pub mod rows;
 mod scanlines;
 mod simd;
 mod soft_focus;
@@ -48,12 +49,13 @@ mod conformance;
 #[cfg(test)]
 mod test_util;
 #[cfg(test)]
-mod timing;
+pub(crate) mod timing;
 
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
 
 pub use registry::{all, closest, find};
+pub use rows::{PendingRows, RowForm, RowKernel};
 pub use tonemap::{TONEMAP_PARAMS, Tonemap};
 
 /// One post-processing step. Objects (rather than plain functions) so that a shader can keep
@@ -62,6 +64,24 @@ pub trait Shader: Send {
     /// Process one frame in place. `params` has one value per entry of the spec's `params`, in
     /// order, already clamped.
     fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx);
+
+    /// Whether this shader also has a row form ([`rows`]), which lets a chain run it fused
+    /// with its neighbours in one pass over the frame.
+    fn row_form(&self) -> RowForm {
+        RowForm::None
+    }
+
+    /// Prepare this frame's row kernel (reading `frame` as the previous shaders left it, when
+    /// [`Shader::row_form`] says so); `None` when the frame is to stay unchanged. Running the
+    /// kernel over every row must give exactly what `apply` gives.
+    fn prepare_rows(
+        &mut self,
+        _frame: &Frame,
+        _params: &[f32],
+        _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        None
+    }
 }
 
 /// Static description of a shader: what `asciivid list` prints, what presets validate against,

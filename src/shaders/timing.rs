@@ -10,7 +10,7 @@ use super::{Tonemap, all};
 /// Nanoseconds this thread has spent on a CPU, so that time spent preempted by other processes
 /// on a busy machine is not counted (wall-clock time off Linux).
 #[cfg(target_os = "linux")]
-fn cpu_ns() -> u64 {
+pub(crate) fn cpu_ns() -> u64 {
     #[repr(C)]
     struct Timespec {
         sec: i64,
@@ -27,7 +27,7 @@ fn cpu_ns() -> u64 {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn cpu_ns() -> u64 {
+pub(crate) fn cpu_ns() -> u64 {
     static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }

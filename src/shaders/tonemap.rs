@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use super::rows::RowKernel;
 use super::{simd, util};
 use crate::frame::Frame;
 use crate::params::ParamSpec;
@@ -71,21 +72,34 @@ impl Tonemap {
     /// Tonemap `frame` in place. Params are clamped to [`TONEMAP_PARAMS`]; a `white_point` below
     /// `black_point` inverts the picture.
     pub fn apply(&mut self, frame: &mut Frame, gamma: f32, black_point: f32, white_point: f32) {
-        let Some((w, _)) = util::dims(frame) else {
-            return;
-        };
+        if let Some(k) = self.prepare_rows(frame, gamma, black_point, white_point) {
+            super::rows::run_rows(frame, &[k]);
+        }
+    }
+
+    /// Build this frame's LUT from `frame`'s histogram and return the kernel that applies it,
+    /// to run fused with the shaders that follow ([`super::rows`]); `None` for an empty frame.
+    pub fn prepare_rows(
+        &mut self,
+        frame: &Frame,
+        gamma: f32,
+        black_point: f32,
+        white_point: f32,
+    ) -> Option<&dyn RowKernel> {
+        let (w, _) = util::dims(frame)?;
         let [gamma, bp, wp] = util::read::<3>(&[gamma, black_point, white_point], TONEMAP_PARAMS);
         let hist = histogram(&frame.data, w);
         let n: u64 = hist.iter().map(|&c| c as u64).sum();
         let lo = quantile(&hist, n, LO_PCT);
         let hi = quantile(&hist, n, HI_PCT).max(lo + MIN_RANGE);
         self.lut = curve(lo, hi, gamma as f64, bp as f64, wp as f64);
-        let band = util::band_rows(w) * w * 3;
-        let lut = &self.lut;
-        frame
-            .data
-            .par_chunks_mut(band)
-            .for_each(|b| simd::lut1(b, lut));
+        Some(self)
+    }
+}
+
+impl RowKernel for Tonemap {
+    fn shade(&self, rows: &mut [u8], _y0: usize) {
+        simd::lut1(rows, &self.lut);
     }
 }
 

@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use super::rows::{self, RowForm, RowKernel};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -47,6 +48,10 @@ struct Vignette {
     size: (usize, usize),
     /// Quantized radius for every byte of the top `ceil(h / 2)` rows.
     map: Vec<u8>,
+    /// This frame's darkening slope (8.8 fixed point, see `prepare_rows`).
+    k: u16,
+    /// This frame's radius clamp that implements the floor.
+    q_clamp: u8,
 }
 
 impl Vignette {
@@ -71,13 +76,24 @@ impl Vignette {
 }
 
 impl Shader for Vignette {
-    fn apply(&mut self, frame: &mut Frame, params: &[f32], _ctx: &FrameCtx) {
-        let Some((w, h)) = util::dims(frame) else {
-            return;
-        };
+    fn apply(&mut self, frame: &mut Frame, params: &[f32], ctx: &FrameCtx) {
+        rows::apply_by_rows(self, frame, params, ctx);
+    }
+
+    fn row_form(&self) -> RowForm {
+        RowForm::Pure
+    }
+
+    fn prepare_rows(
+        &mut self,
+        frame: &Frame,
+        params: &[f32],
+        _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        let (w, h) = util::dims(frame)?;
         let [strength, floor] = util::read::<2>(params, PARAMS);
         if strength == 0.0 {
-            return;
+            return None;
         }
         if self.size != (w, h) {
             self.build(w, h);
@@ -86,29 +102,21 @@ impl Shader for Vignette {
         // Clamping q (not the factor) at the floor keeps every product inside u16.
         let k = (strength as f64 * std::f64::consts::SQRT_2 / Q_MAX * 65536.0).round() as u32;
         let q_floor = ((1.0 - floor as f64) * 65536.0 / k.max(1) as f64).floor() as u32;
-        let q_clamp = q_floor.min(255).min((65535 - 128) / k.max(1)) as u8;
+        self.q_clamp = q_floor.min(255).min((65535 - 128) / k.max(1)) as u8;
+        self.k = k as u16;
+        Some(self)
+    }
+}
+
+impl RowKernel for Vignette {
+    fn shade(&self, rows: &mut [u8], y0: usize) {
+        let (w, h) = self.size;
         let stride = w * 3;
-        let map = &self.map;
-        let rows = util::band_rows(w);
-        let k = k as u16;
-        // Row y and row h − 1 − y share a map row: shade them together so each map row is read
-        // once while it is in L1 (a fifth less memory traffic than two separate passes).
-        let half = h / 2;
-        let (top, rest) = frame.data.split_at_mut(half * stride);
-        let (middle, bottom) = rest.split_at_mut((h - 2 * half) * stride);
-        top.par_chunks_mut(rows * stride)
-            .zip(bottom.par_rchunks_mut(rows * stride))
-            .enumerate()
-            .for_each(|(b, (upper, lower))| {
-                let lower_rows = lower.chunks_exact_mut(stride).rev();
-                for (i, (up, down)) in upper.chunks_exact_mut(stride).zip(lower_rows).enumerate() {
-                    let m = &map[(b * rows + i) * stride..][..stride];
-                    shade(up, m, k, q_clamp);
-                    shade(down, m, k, q_clamp);
-                }
-            });
-        if !middle.is_empty() {
-            shade(middle, &map[half * stride..][..stride], k, q_clamp);
+        for (i, row) in rows.chunks_exact_mut(stride).enumerate() {
+            // Row y and row h − 1 − y share a map row (the map holds the top half).
+            let y = y0 + i;
+            let m = &self.map[y.min(h - 1 - y) * stride..][..stride];
+            shade(row, m, self.k, self.q_clamp);
         }
     }
 }

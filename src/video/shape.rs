@@ -65,7 +65,7 @@ pub(crate) struct ShapeScratch {
 fn dots_all(r: &[i16], g: &[i16], b: &[i16], masks: &[i16], np: usize, out: &mut [[i32; 3]]) {
     let (r, g, b) = (&r[..np], &g[..np], &b[..np]);
     #[cfg(target_arch = "x86_64")]
-    if np % 16 == 0 && crate::simd::level() != crate::simd::Level::Base {
+    if np.is_multiple_of(16) && crate::simd::level() != crate::simd::Level::Base {
         // SAFETY: AVX2 is available (checked at run time) and every load stays inside
         // `r`, `g`, `b` (length np) and the mask row (length np), np a multiple of 16.
         unsafe { dots_avx2(r, g, b, masks, np, out) };
@@ -212,7 +212,7 @@ impl ShapeSet {
                 let mut xs = (0..cw).filter(|x| x * BX / cw.max(1) == bx);
                 match xs.next() {
                     None => (0, 0),
-                    Some(x0) => (x0, xs.last().map_or(x0 + 1, |x| x + 1)),
+                    Some(x0) => (x0, xs.next_back().map_or(x0 + 1, |x| x + 1)),
                 }
             }),
             block_n,
@@ -368,7 +368,7 @@ mod block_tests {
                 let mut xs = (0..cw).filter(|x| x * BX / cw == bx);
                 match xs.next() {
                     None => (0, 0),
-                    Some(x0) => (x0, xs.last().map_or(x0 + 1, |x| x + 1)),
+                    Some(x0) => (x0, xs.next_back().map_or(x0 + 1, |x| x + 1)),
                 }
             });
             let (mut sum, mut n) = ([0u32; NB], [0u32; NB]);
