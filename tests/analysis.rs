@@ -304,6 +304,7 @@ fn degenerate_audio_files_analyze_without_nan_and_corrupt_ones_fail_clearly() {
     .unwrap();
     for (f, needle) in [
         (empty, "no audio samples"),
+        (one_hi, "no audio samples"),
         (d.join("corrupt.ogg"), "corrupt.ogg"),
     ] {
         let o = run_in(d, &["analyze", f.to_str().unwrap(), "--plot", "x.png"]);
