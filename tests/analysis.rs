@@ -315,3 +315,44 @@ fn degenerate_audio_files_analyze_without_nan_and_corrupt_ones_fail_clearly() {
         assert!(!d.join("x.png").exists());
     }
 }
+
+#[test]
+fn preview_shares_the_cache_with_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let audio = click_track(dir.path(), "c.wav", 2.0, 120.0);
+    let a = audio.to_str().unwrap();
+    let preview = ["preview", a, "--headless", "60x20", "--fps", "12"];
+    run_cached(
+        dir.path(),
+        &cache,
+        &[&preview[..], &["--duration", "1"]].concat(),
+    );
+    assert_eq!(entries(&cache).len(), 1, "preview stored no analysis");
+    // A render of the same span at the same rate finds the preview's analysis.
+    let o = run_cached(
+        dir.path(),
+        &cache,
+        &[
+            "render",
+            a,
+            "-o",
+            "r.mp4",
+            "--fps",
+            "12",
+            "--duration",
+            "1",
+            "--resolution",
+            "160x90",
+            "--quiet",
+        ],
+    );
+    assert!(stderr(&o).contains("(cached)"), "{}", stderr(&o));
+    // --no-cache on preview writes nothing.
+    run_cached(
+        dir.path(),
+        &cache,
+        &[&preview[..], &["--duration", "1.5", "--no-cache"]].concat(),
+    );
+    assert_eq!(entries(&cache).len(), 1);
+}
