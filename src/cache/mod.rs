@@ -30,11 +30,13 @@ pub fn disable() {
 /// directory + `asciivid` (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on
 /// macOS, `%LOCALAPPDATA%` on Windows). `None` when no home can be found.
 pub fn default_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-    };
+    dir_from(|name| std::env::var_os(name))
+}
+
+/// [`default_dir`] with the environment given as a lookup function (testable without touching
+/// the process environment). Relative or empty values are ignored, as the XDG spec asks.
+fn dir_from(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name: &str| env(name).map(PathBuf::from).filter(|p| p.is_absolute());
     if let Some(dir) = var("ASCIIVID_CACHE_DIR") {
         return Some(dir);
     }
@@ -211,6 +213,34 @@ mod tests {
             std::fs::read_dir(entry.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    #[test]
+    fn cache_dir_precedence() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        let all = env(&[
+            ("ASCIIVID_CACHE_DIR", "/c/mine"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+        ]);
+        assert_eq!(dir_from(all), Some(PathBuf::from("/c/mine")));
+        // A relative override is ignored.
+        let relative = env(&[("ASCIIVID_CACHE_DIR", "rel"), ("HOME", "/h")]);
+        let home = env(&[("HOME", "/h")]);
+        assert_eq!(dir_from(relative), dir_from(home));
+        assert_eq!(dir_from(env(&[])), None);
+        if cfg!(target_os = "linux") {
+            assert_eq!(dir_from(home), Some(PathBuf::from("/h/.cache/asciivid")));
+            let xdg = env(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]);
+            assert_eq!(dir_from(xdg), Some(PathBuf::from("/x/asciivid")));
+        }
     }
 
     #[test]
