@@ -45,6 +45,14 @@ const PLAY_EXAMPLES: &str = "Examples:
   asciivid play clip.mp4 --pixels        # half blocks instead of characters (m switches live)
   asciivid play song.mp3 --start 60      # an audio file: the default look reacting to it";
 
+const ANALYZE_EXAMPLES: &str = "Examples:
+  asciivid analyze song.mp3 > song.json            # tempo, beats, onsets, every feature per frame
+  asciivid analyze song.mp3 --csv --fps 30 -o song.csv
+  asciivid analyze song.mp3 --plot song.png         # spectrogram, bands, onsets, beats, tempo
+Results are cached by file content in the user cache directory ($ASCIIVID_CACHE_DIR, else
+~/.cache/asciivid): analysing, rendering or previewing the same file again skips the analysis.
+--no-cache analyses afresh without reading or writing the cache.";
+
 const LIST_EXAMPLES: &str = "Examples:
   asciivid list presets
   asciivid list palettes
@@ -66,7 +74,8 @@ enum Command {
     /// Render a built-in demo track (synthesized, no files needed) to demo.mp4.
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
-    /// Analyze an audio file: tempo, beats, onsets and per-frame features as JSON or CSV.
+    /// Analyze an audio file: tempo, beats, onsets and per-frame features as JSON or CSV, and a plot.
+    #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
     /// Live preview in the terminal: play a look in time with the music and tune it.
     #[command(after_help = PREVIEW_EXAMPLES)]
@@ -234,6 +243,9 @@ struct RenderArgs {
     /// Write one PNG still at this time (seconds) and print its mean brightness, instead of a video.
     #[arg(long, value_parser = parse_seconds)]
     test_frame: Option<f64>,
+    /// Analyse again even if the analysis cache has this file (and do not store the result).
+    #[arg(long)]
+    no_cache: bool,
     #[command(flatten)]
     video: VideoArgs,
 }
@@ -266,6 +278,15 @@ struct AnalyzeArgs {
     /// Write the result to this file instead of stdout.
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// Also draw the analysis as a PNG: spectrogram, bands, onset envelope, beats, tempo.
+    #[arg(long, value_name = "PNG")]
+    plot: Option<PathBuf>,
+    /// Replace an existing --output or --plot file.
+    #[arg(long)]
+    overwrite: bool,
+    /// Analyse again even if the analysis cache has this file (and do not store the result).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -333,6 +354,9 @@ struct PreviewArgs {
     /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
     #[arg(long, default_value_t = 2)]
     tolerance: u8,
+    /// Analyse again even if the analysis cache has this file (and do not store the result).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args, Debug)]
@@ -360,6 +384,9 @@ struct PlayArgs {
     /// Colour changes up to this much per channel (0-255) are not redrawn: fewer bytes, same look.
     #[arg(long, default_value_t = 2)]
     tolerance: u8,
+    /// Analyse again even if the analysis cache has this file (and do not store the result).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 fn parse_term_size(s: &str) -> Result<(u16, u16), String> {
@@ -434,6 +461,16 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    let no_cache = match &cli.command {
+        Command::Render(a) => a.no_cache,
+        Command::Analyze(a) => a.no_cache,
+        Command::Preview(a) => a.no_cache,
+        Command::Play(a) => a.no_cache,
+        Command::Demo(_) | Command::List(_) => false,
+    };
+    if no_cache {
+        crate::cache::disable();
+    }
     match cli.command {
         Command::Render(a) => cmd_render(a),
         Command::Demo(a) => cmd_demo(a),
@@ -649,11 +686,13 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     let generative_secs = a.duration.unwrap_or(15.0);
     let r = resolve_look(&a.look, Quality::Production, generative_secs)?;
     let fps = r.profile.fps;
+    let mut analyze_cached = false;
     let (features, analyze_time, audio) = match &a.input {
         Some(input) => {
-            let (f, t) = pipeline::analyze_file(input, fps, a.start, a.duration)?;
-            let dur = f.duration;
-            (f, t, Some((input.clone(), a.start, dur)))
+            let run = pipeline::analyze_file_cached(input, fps, a.start, a.duration)?;
+            analyze_cached = run.lookup == crate::cache::Lookup::Hit;
+            let dur = run.features.duration;
+            (run.features, run.took, Some((input.clone(), a.start, dur)))
         }
         None => {
             if a.start > 0.0 {
@@ -705,6 +744,7 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     };
     let mut report = pipeline::render(job)?;
     report.analyze = analyze_time;
+    report.analyze_cached = analyze_cached;
     eprintln!("wrote {}", output.display());
     eprintln!("{}", report.summary());
     Ok(())
@@ -929,25 +969,53 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
 }
 
 fn cmd_analyze(a: AnalyzeArgs) -> Result<()> {
-    let (features, took) = pipeline::analyze_file(&a.input, a.fps, 0.0, None)?;
+    for p in [&a.output, &a.plot].into_iter().flatten() {
+        check_output(p, a.overwrite)?;
+    }
+    let run = pipeline::analyze_file_cached(&a.input, a.fps, 0.0, None)?;
+    let features = &run.features;
+    let how = match run.lookup {
+        crate::cache::Lookup::Hit => "from the analysis cache".to_string(),
+        crate::cache::Lookup::Miss => {
+            format!("analysed in {:.2} s, cached", run.took.as_secs_f64())
+        }
+        crate::cache::Lookup::Off => format!("analysed in {:.2} s", run.took.as_secs_f64()),
+    };
+    if let Some(p) = &a.plot {
+        let name = a.input.file_name().map_or_else(
+            || a.input.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let centres = crate::audio::spectrum_band_centres(&AnalysisParams::default());
+        crate::plot::write(p, features, &name, &centres)?;
+        eprintln!("wrote {}", p.display());
+    }
     let text = if a.csv {
-        crate::listing::features_csv(&features)
+        crate::listing::features_csv(features)
     } else {
-        crate::listing::features_json(&features)
+        crate::listing::features_json(features)
     };
     match &a.output {
         Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!(
-                "wrote {} ({} frames, tempo {:.1} BPM, analysis {:.2} s)",
-                p.display(),
-                features.len(),
-                features.tempo_bpm,
-                took.as_secs_f64()
-            );
+            let tmp = crate::media::sink::temp_path(p);
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, p))
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("wrote {}", p.display());
         }
         None => print!("{text}"),
     }
+    eprintln!(
+        "{}: {} frames at {} fps, tempo {:.1} BPM, {} beats ({how})",
+        a.input.display(),
+        features.len(),
+        features.fps,
+        features.tempo_bpm,
+        features.beats.len()
+    );
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! [`shaders`]) → sinks ([`media`]: ffmpeg, GIF, PNG, y4m). See docs/ARCHITECTURE.md.
 
 pub mod audio;
+pub mod cache;
 pub mod cli;
 pub mod compose;
 pub mod effects;
@@ -17,6 +18,7 @@ pub mod media;
 pub mod palette;
 pub mod params;
 pub mod pipeline;
+pub mod plot;
 pub mod raster;
 pub mod rng;
 pub mod scene;

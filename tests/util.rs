@@ -3,9 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The asciivid binary built for this test run.
+/// The asciivid binary built for this test run, with the analysis cache in a directory of this
+/// test process (never the user's, and never shared with an earlier build whose analysis may
+/// differ). Tests about the cache set their own `ASCIIVID_CACHE_DIR`.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_asciivid"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_asciivid"));
+    c.env("ASCIIVID_CACHE_DIR", test_cache_dir());
+    c
+}
+
+/// `target/tmp/cache-PID`: one analysis cache per test process, removed by `cargo clean`.
+fn test_cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{}", std::process::id()))
 }
 
 /// Run asciivid with `args` in `dir`.

@@ -97,6 +97,13 @@ pub fn analyze(samples: &[f32], sample_rate: u32, fps: f64, params: &AnalysisPar
     assemble::assemble(&raw, strength, &rhythm, fps, duration, &p)
 }
 
+/// Centre frequencies (Hz) of the bands of [`Features::spectrum`] under `params`, low to
+/// high, log-spaced (for axis labels).
+pub fn spectrum_band_centres(params: &AnalysisParams) -> Vec<f32> {
+    let p = params.sanitized();
+    spectral::log_band_centres(p.spectrum_bands, p.sample_rate as f32 / 2.0)
+}
+
 /// A table with every column present and no frames.
 fn empty(fps: f64) -> Features {
     Features {

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::audio::{AnalysisParams, analyze};
+use crate::audio::{ANALYSIS_VERSION, AnalysisParams, analyze};
+use crate::cache::{AnalysisCache, Lookup, Request};
 use crate::features::Features;
 use crate::frame::Frame;
 use crate::glyph::FontChain;
@@ -25,15 +26,26 @@ pub use profile::{Aspect, Profile, Quality, parse_resolution};
 /// Set by the Ctrl-C handler; the render loop checks it every frame.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Features of an audio file at `fps`, and how long decoding and analysis took.
-pub fn analyze_file(
+/// The features of one input and how they were obtained.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// One row per output frame.
+    pub features: Features,
+    /// Wall time of decoding + analysis (or of the cache lookup).
+    pub took: Duration,
+    /// Whether the table came from the analysis cache.
+    pub lookup: Lookup,
+}
+
+/// Decode and analyse `path` (from `start`, for `duration` seconds) at `fps`, without the
+/// cache.
+fn decode_and_analyze(
     path: &Path,
     fps: f64,
     start: f64,
     duration: Option<f64>,
-) -> Result<(Features, Duration)> {
-    let t = Instant::now();
-    let params = AnalysisParams::default();
+    params: &AnalysisParams,
+) -> Result<Features> {
     let samples = decode_audio(path, params.sample_rate, start, duration)?;
     if samples.is_empty() {
         bail!(
@@ -42,8 +54,45 @@ pub fn analyze_file(
             if start > 0.0 { " after --start" } else { "" }
         );
     }
-    let features = analyze(&samples, params.sample_rate, fps, &params);
-    Ok((features, t.elapsed()))
+    Ok(analyze(&samples, params.sample_rate, fps, params))
+}
+
+/// Features of an audio file at `fps`, from the user's analysis cache when this file was
+/// analysed with the same settings before (see [`crate::cache`]).
+pub fn analyze_file_cached(
+    path: &Path,
+    fps: f64,
+    start: f64,
+    duration: Option<f64>,
+) -> Result<Analysis> {
+    let t = Instant::now();
+    let params = AnalysisParams::default();
+    let request = Request {
+        fps,
+        start,
+        duration,
+        params: &params,
+        version: ANALYSIS_VERSION,
+    };
+    let (features, lookup) = AnalysisCache::user().get_or_analyze(path, &request, || {
+        decode_and_analyze(path, fps, start, duration, &params)
+    })?;
+    Ok(Analysis {
+        features,
+        took: t.elapsed(),
+        lookup,
+    })
+}
+
+/// Features of an audio file at `fps`, and how long decoding and analysis (or the cache
+/// lookup) took.
+pub fn analyze_file(
+    path: &Path,
+    fps: f64,
+    start: f64,
+    duration: Option<f64>,
+) -> Result<(Features, Duration)> {
+    analyze_file_cached(path, fps, start, duration).map(|a| (a.features, a.took))
 }
 
 /// The visual input of a render and how to decode it.
@@ -101,12 +150,22 @@ pub fn analyze_video(
     let mut features = match job.input.audio_path() {
         Some(path) => {
             let params = AnalysisParams::default();
-            let samples = decode_audio(path, params.sample_rate, job.start, Some(secs))?;
-            if samples.is_empty() {
-                silent_features(fps)
-            } else {
-                analyze(&samples, params.sample_rate, fps, &params)
-            }
+            let request = Request {
+                fps,
+                start: job.start,
+                duration: Some(secs),
+                params: &params,
+                version: ANALYSIS_VERSION,
+            };
+            let (audio, _) = AnalysisCache::user().get_or_analyze(path, &request, || {
+                let samples = decode_audio(path, params.sample_rate, job.start, Some(secs))?;
+                anyhow::Ok(if samples.is_empty() {
+                    silent_features(fps)
+                } else {
+                    analyze(&samples, params.sample_rate, fps, &params)
+                })
+            })?;
+            audio
         }
         None => silent_features(fps),
     };
@@ -162,8 +221,10 @@ pub struct RenderJob {
 pub struct RenderReport {
     /// Frames written.
     pub frames: u64,
-    /// Decode + analysis time.
+    /// Decode + analysis time (or the cache lookup's).
     pub analyze: Duration,
+    /// The features came from the analysis cache.
+    pub analyze_cached: bool,
     /// Time spent rendering frames (scene, raster, shaders).
     pub render: Duration,
     /// Time spent converting to YUV.
@@ -192,8 +253,9 @@ impl RenderReport {
         } else {
             format!(" | waiting for video {:.2} ms/frame", ms(self.decode_wait))
         };
+        let cached = if self.analyze_cached { " (cached)" } else { "" };
         format!(
-            "{} frames in {:.1} s ({fps:.1} fps) | analyze {:.2} s{decode} | render {:.2} ms/frame | yuv {:.2} ms/frame | waiting for encoder {:.2} ms/frame | bottleneck: {bottleneck}",
+            "{} frames in {:.1} s ({fps:.1} fps) | analyze {:.2} s{cached}{decode} | render {:.2} ms/frame | yuv {:.2} ms/frame | waiting for encoder {:.2} ms/frame | bottleneck: {bottleneck}",
             self.frames,
             self.wall.as_secs_f64(),
             self.analyze.as_secs_f64(),
