@@ -28,6 +28,8 @@ pub enum Msg {
     Ended,
     /// Ctrl-C from outside (SIGINT).
     Interrupt,
+    /// Playback cannot go on (a damaged file): quit and report this line.
+    Failed(String),
 }
 
 /// Something `update` wants done.
@@ -176,6 +178,8 @@ pub struct Model {
     pub show_panel: bool,
     /// The colour mode's name (status line).
     pub color: String,
+    /// How `play` turns video into characters, e.g. `edges/ascii` (status line, cells mode).
+    pub look: Option<String>,
     /// How to reproduce frames with `render`.
     pub render_args: RenderArgs,
     /// Edit generation: bumped by every preset change, so frames drawn before it are told apart.
@@ -184,6 +188,8 @@ pub struct Model {
     pub last_exact: Option<f64>,
     /// Leave at the next chance.
     pub quit: bool,
+    /// Why the app quit on its own with an error (reported after the terminal is restored).
+    pub failure: Option<String>,
 }
 
 /// Seconds moved by `[` and `]`.
@@ -222,10 +228,12 @@ impl Model {
             duration: render_args.duration.unwrap_or(0.0),
             show_panel,
             color: String::new(),
+            look: None,
             render_args,
             generation: 0,
             last_exact: None,
             quit: false,
+            failure: None,
         }
     }
 
@@ -506,6 +514,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Ended | Msg::Interrupt => {
+            model.quit = true;
+            vec![Cmd::Quit]
+        }
+        Msg::Failed(why) => {
+            model.failure = Some(why);
             model.quit = true;
             vec![Cmd::Quit]
         }

@@ -219,7 +219,10 @@ fn status(m: &Model, area: Rect, f: &mut Frame) {
         format!("{:.1} fps", m.stats.fps),
         format!("drop {}", m.stats.dropped),
         human_rate(m.stats.bytes_per_sec),
-        m.mode.name().to_string(),
+        match (&m.look, m.mode) {
+            (Some(look), super::pane::PaneMode::Cells) => format!("cells {look}"),
+            _ => m.mode.name().to_string(),
+        },
         m.color.clone(),
     ] {
         spans.push(sep.clone());
