@@ -41,7 +41,8 @@ P preset, m cells/pixels, space pause, [ ] seek, s save, ? help, q quit.
 Sound needs a build with `--features audio` (see README); otherwise preview runs silently.";
 
 const PLAY_EXAMPLES: &str = "Examples:
-  asciivid play clip.mp4                          # coloured ASCII (edges glyphs), in time with its sound
+  asciivid play clip.mp4                          # coloured ASCII (luminance ramp), in time with its sound
+  asciivid play clip.mp4 --glyphs edges           # line glyphs where the picture has edges
   asciivid play clip.mp4 --glyphs shape --palette classic   # best-fitting glyph per cell
   asciivid play clip.mp4 --glyphs ramp --background source  # two-colour cells
   asciivid play clip.mp4 --pixels                 # half blocks instead of characters (m switches live)
@@ -362,8 +363,8 @@ struct PlayArgs {
     /// Start with half blocks (pixels) instead of characters.
     #[arg(long)]
     pixels: bool,
-    /// Glyph choice: ramp (luminance), edges (line glyphs on edges, ramp elsewhere), shape (best-fitting glyph; costly with big palettes).
-    #[arg(long, value_enum, default_value = "edges")]
+    /// Glyph choice: ramp (luminance; full frame rate at 200x60), edges (line glyphs on edges, ramp elsewhere; about 2x the cost), shape (best-fitting glyph; costly with big palettes).
+    #[arg(long, value_enum, default_value = "ramp")]
     glyphs: GlyphsArg,
     /// Character palette: a name (`asciivid list palettes`) or a palette TOML file.
     #[arg(long, default_value = crate::video::DEFAULT_PALETTE)]

@@ -317,7 +317,7 @@ fn check_cast(path: &Path) -> (serde_json::Value, Vec<(f64, String)>) {
 #[test]
 fn play_in_tmux_converts_video_in_16_colours_follows_a_resize_records_and_ends_by_itself() {
     let dir = tempfile::tempdir().unwrap();
-    clip(dir.path(), "clip.mp4", 5.0);
+    clip(dir.path(), "clip.mp4", 8.0);
     let bin = env!("CARGO_BIN_EXE_asciivid");
     let cmd = format!(
         "{bin} play clip.mp4 --color 16 --glyphs edges --record c.cast; echo EXITED $?; sleep 120"
@@ -350,6 +350,11 @@ fn play_in_tmux_converts_video_in_16_colours_follows_a_resize_records_and_ends_b
                 .any(|l| l.chars().skip(100).any(|c| c.is_ascii_graphic()))
     });
     assert!(s.lines().next().unwrap().chars().count() <= 120);
+    // `m`: the same video as half blocks, live.
+    t.keys(&["m"]);
+    t.wait_for("pixels mode", |s| {
+        s.contains("│ pixels │") && s.matches('▀').count() > 1000
+    });
     // The end of the clip ends the app, status 0, terminal restored.
     t.wait_for("the exit", |s| s.contains("EXITED 0"));
     assert_eq!(

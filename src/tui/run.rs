@@ -200,10 +200,18 @@ pub struct LagStats {
     pub late: u64,
     /// The frame period, seconds.
     pub period: f64,
+    /// Per minute of playback time: (sum, frames, max) — a drift would show as a trend.
+    pub minutes: Vec<(f64, u64, f64)>,
 }
 
 impl LagStats {
-    fn add(&mut self, lag: f64) {
+    fn add(&mut self, time: f64, lag: f64) {
+        let m = (time.max(0.0) / 60.0) as usize;
+        if self.minutes.len() <= m {
+            self.minutes.resize(m + 1, (0.0, 0, 0.0));
+        }
+        let b = &mut self.minutes[m];
+        *b = (b.0 + lag, b.1 + 1, b.2.max(lag));
         self.frames += 1;
         self.max = self.max.max(lag);
         self.sum += lag;
@@ -277,6 +285,16 @@ impl HeadlessReport {
                 l.late,
                 l.period * 1e3
             );
+            if l.minutes.len() > 1 {
+                let per: Vec<String> = l
+                    .minutes
+                    .iter()
+                    .map(|(sum, n, max)| {
+                        format!("{:.1}/{:.0}", sum / (*n).max(1) as f64 * 1e3, max * 1e3)
+                    })
+                    .collect();
+                line += &format!(", per minute mean/max ms {}", per.join(" "));
+            }
         }
         let e = &self.edits;
         if e.count > 0 {
@@ -522,7 +540,7 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
             if let Some(f) = s.model.frame.as_ref() {
                 totals.edits.shown(f.generation, totals.frames);
                 if !s.clock.paused() {
-                    totals.lag.add(s.clock.now() - f.time);
+                    totals.lag.add(f.time, s.clock.now() - f.time);
                 }
                 if let Some(r) = s.recorder.as_mut() {
                     r.frame(&f.image)?;
