@@ -697,6 +697,19 @@ mod tests {
     }
 
     #[test]
+    fn a_source_failure_quits_and_keeps_the_reason() {
+        let mut m = model();
+        let cmds = update(&mut m, Msg::Failed("cannot decode x.mkv past 2.0 s".into()));
+        assert_eq!(cmds, vec![Cmd::Quit]);
+        assert!(m.quit);
+        assert_eq!(m.failure.as_deref(), Some("cannot decode x.mkv past 2.0 s"));
+        // the normal end is not a failure
+        let mut m = model();
+        update(&mut m, Msg::Ended);
+        assert!(m.quit && m.failure.is_none());
+    }
+
+    #[test]
     fn play_mode_ignores_panel_keys() {
         let mut m = model();
         m.show_panel = false;

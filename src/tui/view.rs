@@ -505,6 +505,21 @@ mod tests {
     }
 
     #[test]
+    fn play_screen_is_all_picture_with_the_conversion_in_the_status_line() {
+        let mut m = model();
+        m.show_panel = false;
+        m.look = Some("ramp/ascii".into());
+        let (l, _) = lines(&m, 100, 30);
+        assert!(l[29].contains("│ cells ramp/ascii │"), "{}", l[29]);
+        assert!(!l.iter().any(|r| r.contains("tonemap")), "no panel in play");
+        assert_eq!(areas(Rect::new(0, 0, 100, 30), false).pane.width, 100);
+        // pixels mode names itself alone
+        m.mode = crate::tui::pane::PaneMode::Pixels;
+        let (l, _) = lines(&m, 100, 30);
+        assert!(l[29].contains("│ pixels │"), "{}", l[29]);
+    }
+
+    #[test]
     fn tiny_terminals_do_not_panic() {
         let m = model();
         for (w, h) in [(1, 1), (5, 3), (20, 4), (300, 2)] {
