@@ -41,9 +41,18 @@ P preset, m cells/pixels, space pause, [ ] seek, s save, ? help, q quit.
 Sound needs a build with `--features audio` (see README); otherwise preview runs silently.";
 
 const PLAY_EXAMPLES: &str = "Examples:
-  asciivid play clip.mp4                 # a video as coloured ASCII, in time with its sound
-  asciivid play clip.mp4 --pixels        # half blocks instead of characters (m switches live)
-  asciivid play song.mp3 --start 60      # an audio file: the default look reacting to it";
+  asciivid play clip.mp4                          # coloured ASCII (luminance ramp), in time with its sound
+  asciivid play clip.mp4 --glyphs edges           # line glyphs where the picture has edges
+  asciivid play clip.mp4 --glyphs shape --palette classic   # best-fitting glyph per cell
+  asciivid play clip.mp4 --glyphs ramp --background source  # two-colour cells
+  asciivid play clip.mp4 --pixels                 # half blocks instead of characters (m switches live)
+  asciivid play clip.mp4 --start 30 --duration 10 --record clip.cast
+  asciivid play song.mp3 --start 60               # an audio file: the default preset reacting to it
+Keys: space pause, [ ] seek ±5 s, m cells/pixels, q or Ctrl-C quit.
+The video is converted like `render` converts video layers (--glyphs, --palette, --background,
+--dither mean the same). A file with no video stream plays with the `default` preset's look;
+a damaged file stops playback with a one-line error.
+Sound needs a build with `--features audio` (see README); otherwise play runs silently.";
 
 const ANALYZE_EXAMPLES: &str = "Examples:
   asciivid analyze song.mp3 > song.json            # tempo, beats, onsets, every feature per frame
@@ -357,6 +366,9 @@ struct PreviewArgs {
     /// Analyse again even if the analysis cache has this file (and do not store the result).
     #[arg(long)]
     no_cache: bool,
+    /// Benchmark (with --headless): step a parameter every SECS and report edit → screen latency.
+    #[arg(long, hide = true, value_parser = parse_seconds, requires = "headless")]
+    headless_edits: Option<f64>,
 }
 
 #[derive(Args, Debug)]
@@ -375,6 +387,18 @@ struct PlayArgs {
     /// Start with half blocks (pixels) instead of characters.
     #[arg(long)]
     pixels: bool,
+    /// Glyph choice: ramp (luminance; full frame rate at 200x60), edges (line glyphs on edges, ramp elsewhere; about 2x the cost), shape (best-fitting glyph; costly with big palettes).
+    #[arg(long, value_enum, default_value = "ramp")]
+    glyphs: GlyphsArg,
+    /// Character palette: a name (`asciivid list palettes`) or a palette TOML file.
+    #[arg(long, default_value = crate::video::DEFAULT_PALETTE)]
+    palette: String,
+    /// Behind the glyphs: black (classic ASCII) or source (a fitted colour per cell).
+    #[arg(long, value_enum, default_value = "black")]
+    background: BackgroundArg,
+    /// Dithering of the luminance ramp (ramp and edges).
+    #[arg(long, value_enum, default_value = "none")]
+    dither: DitherArg,
     /// Also write what is shown to an asciinema v2 recording.
     #[arg(long)]
     record: Option<PathBuf>,
@@ -493,8 +517,11 @@ fn run(cli: Cli) -> Result<()> {
             headless: a.headless,
             pixels: a.pixels,
             tolerance: a.tolerance,
+            edit_every: a.headless_edits,
         }),
         Command::Play(a) => crate::tui::play(crate::tui::PlayOptions {
+            convert: play_convert_options(&a),
+            palette: a.palette,
             input: a.input,
             start: a.start,
             duration: a.duration,
@@ -629,6 +656,20 @@ fn video_preset(a: &RenderArgs) -> Result<crate::scene::Preset> {
         }
     }
     Ok(preset)
+}
+
+/// `play`'s conversion settings: its flags, as `render` reads them for video layers.
+fn play_convert_options(a: &PlayArgs) -> crate::video::ConvertOptions {
+    let mut o = crate::video::ConvertOptions::default();
+    let v = VideoArgs {
+        glyphs: Some(a.glyphs),
+        background: Some(a.background),
+        palette: None,
+        dither: Some(a.dither),
+        fit: FitArg::Contain,
+    };
+    apply_video_args(&mut o, &v);
+    o
 }
 
 fn apply_video_args(scene_opts: &mut crate::video::ConvertOptions, v: &VideoArgs) {

@@ -238,6 +238,245 @@ fn ctrl_c_quits_play_and_restores_the_terminal() {
     );
 }
 
+/// A `secs`-second 320×180 25 fps test-pattern clip with a sine soundtrack.
+fn clip(dir: &Path, name: &str, secs: f64) -> PathBuf {
+    let p = dir.join(name);
+    let d = secs.to_string();
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=size=320x180:rate=25:duration={d}"),
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("sine=frequency=440:duration={d}"),
+        "-shortest",
+        p.to_str().unwrap(),
+    ]);
+    p
+}
+
+/// SGR colour parameters used on screen: (16-colour codes, 256-colour, 24-bit) counts.
+fn colour_kinds(esc: &str) -> (usize, usize, usize) {
+    let (mut c16, mut c256, mut c24) = (0, 0, 0);
+    for sgr in esc.split("\x1b[").skip(1) {
+        let Some(end) = sgr.find('m') else { continue };
+        let params: Vec<&str> = sgr[..end].split(';').collect();
+        let mut i = 0;
+        while i < params.len() {
+            match params[i] {
+                "38" | "48" if params.get(i + 1) == Some(&"5") => {
+                    c256 += 1;
+                    i += 3;
+                    continue;
+                }
+                "38" | "48" if params.get(i + 1) == Some(&"2") => {
+                    c24 += 1;
+                    i += 5;
+                    continue;
+                }
+                p => {
+                    if let Ok(n) = p.parse::<u32>()
+                        && ((30..=37).contains(&n)
+                            || (40..=47).contains(&n)
+                            || (90..=97).contains(&n)
+                            || (100..=107).contains(&n))
+                    {
+                        c16 += 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    (c16, c256, c24)
+}
+
+/// Every line of an asciicast v2 file, checked: header, then `[time, "o", text]` events with
+/// non-decreasing times.
+fn check_cast(path: &Path) -> (serde_json::Value, Vec<(f64, String)>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    assert!(header["width"].as_u64().unwrap() > 0 && header["height"].as_u64().unwrap() > 0);
+    let events: Vec<(f64, String)> = lines
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let a = v.as_array().expect("event array");
+            assert_eq!(a.len(), 3, "{l}");
+            assert_eq!(a[1], "o");
+            (a[0].as_f64().unwrap(), a[2].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(events.windows(2).all(|w| w[0].0 <= w[1].0));
+    (header, events)
+}
+
+#[test]
+fn play_in_tmux_converts_video_in_16_colours_follows_a_resize_records_and_ends_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    clip(dir.path(), "clip.mp4", 8.0);
+    let bin = env!("CARGO_BIN_EXE_asciivid");
+    let cmd = format!(
+        "{bin} play clip.mp4 --color 16 --glyphs edges --record c.cast; echo EXITED $?; sleep 120"
+    );
+    let Some(t) = Tmux::start(dir.path(), &cmd, 80, 24) else {
+        return;
+    };
+    let s = t.wait_for("video playback", |s| {
+        s.contains("cells edges/ascii") && s.contains(" fps │") && !s.contains("0.0 fps")
+    });
+    // The picture is characters of the palette, with line glyphs where the pattern has edges.
+    let pane: String = s.lines().take(23).collect();
+    let inked = pane.chars().filter(|c| c.is_ascii_graphic()).count();
+    assert!(inked > 600, "only {inked} glyphs:\n{s}");
+    assert!(
+        pane.contains('|') || pane.contains('-') || pane.contains('/'),
+        "no edge glyphs:\n{s}"
+    );
+    let (c16, c256, c24) = colour_kinds(&t.capture(true));
+    assert!(
+        c16 > 20 && c256 == 0 && c24 == 0,
+        "16-colour output expected: {c16} {c256} {c24}"
+    );
+    // A bigger terminal: the picture and the status line follow.
+    t.tmux(&["resize-window", "-t", "t", "-x", "120", "-y", "36"]);
+    let s = t.wait_for("the resize", |s| {
+        s.lines().count() >= 36
+            && s.lines().nth(35).is_some_and(|l| l.contains(" fps │"))
+            && s.lines()
+                .any(|l| l.chars().skip(100).any(|c| c.is_ascii_graphic()))
+    });
+    assert!(s.lines().next().unwrap().chars().count() <= 120);
+    // `m`: the same video as half blocks, live.
+    t.keys(&["m"]);
+    t.wait_for("pixels mode", |s| {
+        s.contains("│ pixels │") && s.matches('▀').count() > 1000
+    });
+    // The end of the clip ends the app, status 0, terminal restored.
+    t.wait_for("the exit", |s| s.contains("EXITED 0"));
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    let (header, events) = check_cast(&dir.path().join("c.cast"));
+    assert_eq!(header["width"], 80, "the pane at the start");
+    assert!(events.len() > 20, "{} events", events.len());
+    assert!(
+        events
+            .iter()
+            .any(|(_, o)| o.contains('|') || o.contains('-'))
+    );
+}
+
+#[test]
+fn damaged_files_give_one_line_errors_and_restore_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not media at all: refused before the screen is touched.
+    let junk = dir.path().join("junk.mp4");
+    std::fs::write(&junk, b"this is not a video at all").unwrap();
+    let o = bin()
+        .args(["play", "--headless", "80x24"])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    assert!(e.contains("junk.mp4") && e.contains("cannot read"), "{e}");
+    // An unknown palette, likewise.
+    clip(dir.path(), "ok.mp4", 1.0);
+    let o = run_in(
+        dir.path(),
+        &[
+            "play",
+            "--headless",
+            "80x24",
+            "ok.mp4",
+            "--palette",
+            "clasic",
+        ],
+    );
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert_eq!(e.trim().lines().count(), 1, "{e}");
+    assert!(e.contains("did you mean classic"), "{e}");
+
+    // Cut off mid-stream: the container promises 8 s, the data stops near 2 s. Playback stops
+    // there with one error line, after the terminal is back to normal.
+    let full = dir.path().join("full.mkv");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x180:rate=25:duration=8",
+        "-g",
+        "25",
+        full.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&full).unwrap();
+    std::fs::write(dir.path().join("cut.mkv"), &bytes[..bytes.len() / 4]).unwrap();
+    let bin = env!("CARGO_BIN_EXE_asciivid");
+    let cmd = format!("{bin} play cut.mkv --color 256; echo EXITED $?; sleep 120");
+    let Some(t) = Tmux::start(dir.path(), &cmd, 80, 24) else {
+        return;
+    };
+    let s = t.wait_for("the error exit", |s| s.contains("EXITED 1"));
+    let errors: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("asciivid: error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{s}");
+    assert!(
+        errors[0].contains("cut.mkv") && errors[0].contains("cannot decode"),
+        "{s}"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1"
+    );
+}
+
+#[test]
+fn a_parameter_change_is_on_screen_by_the_next_frame() {
+    // The real app (input, render and UI threads) on a headless terminal, with an effect
+    // parameter stepped every 0.2 s: each edit must be in the next frame shown, or — when a
+    // frame was already being drawn as the key arrived — the one after.
+    let o = bin()
+        .args(["preview", "--headless", "120x40", "--fps", "30"])
+        .args(["--duration", "5", "--headless-edits", "0.2"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = stdout(&o);
+    let num = |after: &str| -> u64 {
+        let i = report
+            .find(after)
+            .unwrap_or_else(|| panic!("{after} in {report}"));
+        report[..i]
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (edits, seen, stale) = (num(" edits"), num(" seen"), num(" stale frame"));
+    assert!(edits >= 15, "{report}");
+    // the last edit may come after the last frame
+    assert!(seen + 1 >= edits, "{report}");
+    assert!(stale <= 1, "{report}");
+}
+
 #[test]
 fn headless_preview_records_the_pane_as_asciicast() {
     let dir = tempfile::tempdir().unwrap();

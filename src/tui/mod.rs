@@ -63,12 +63,18 @@ pub struct PreviewOptions {
     pub pixels: bool,
     /// 24-bit colour changes up to this much per channel are not redrawn.
     pub tolerance: u8,
+    /// Headless only: step a parameter this often and report how soon each edit is visible.
+    pub edit_every: Option<f64>,
 }
 
 /// Everything `play` needs.
 pub struct PlayOptions {
     /// The file to play.
     pub input: PathBuf,
+    /// How video frames become cells (glyph mode, background, dither).
+    pub convert: crate::video::ConvertOptions,
+    /// Character palette of the conversion: a name or a palette TOML file.
+    pub palette: String,
     /// Start offset, seconds.
     pub start: f64,
     /// Length to play, seconds.
@@ -166,6 +172,9 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
         record: o.record,
         watch,
         tolerance: o.tolerance,
+        edit_every: o
+            .edit_every
+            .map(|s| std::time::Duration::from_secs_f64(s.max(0.01))),
     };
     launch(app, o.headless)
 }
@@ -177,14 +186,21 @@ pub fn play(o: PlayOptions) -> Result<()> {
     }
     let info = video::probe_video(&o.input)?;
     let preset = resolve("default")?;
+    let mut look = None;
     let (source, secs) = match info {
         Some(info) => {
-            let v = video::VideoFrames::new(&o.input, info, o.start, o.duration);
+            let conv = video::converter(&o.palette, o.convert)?;
+            look = Some(format!(
+                "{}/{}",
+                crate::video::GlyphMode::NAMES[o.convert.glyphs as usize],
+                o.palette
+            ));
+            let v = video::VideoFrames::new(&o.input, info, o.start, o.duration, conv);
             let secs = v.frames() as f64 / v.fps();
             (Source::Video(Box::new(v)), secs)
         }
         None => {
-            // Audio only: the default look, reacting to it.
+            // Audio only: the default look, reacting to it (documented in `play --help`).
             let fps = 30.0;
             let (f, _) = crate::pipeline::analyze_file(&o.input, fps, o.start, o.duration)?;
             let secs = f.duration;
@@ -213,6 +229,7 @@ pub fn play(o: PlayOptions) -> Result<()> {
         false,
     );
     model.duration = secs;
+    model.look = look;
     if o.pixels {
         model.mode = pane::PaneMode::Pixels;
     }
@@ -224,6 +241,7 @@ pub fn play(o: PlayOptions) -> Result<()> {
         record: o.record,
         watch: None,
         tolerance: o.tolerance,
+        edit_every: None,
     };
     launch(app, o.headless)
 }

@@ -28,6 +28,8 @@ pub enum Msg {
     Ended,
     /// Ctrl-C from outside (SIGINT).
     Interrupt,
+    /// Playback cannot go on (a damaged file): quit and report this line.
+    Failed(String),
 }
 
 /// Something `update` wants done.
@@ -176,6 +178,8 @@ pub struct Model {
     pub show_panel: bool,
     /// The colour mode's name (status line).
     pub color: String,
+    /// How `play` turns video into characters, e.g. `edges/ascii` (status line, cells mode).
+    pub look: Option<String>,
     /// How to reproduce frames with `render`.
     pub render_args: RenderArgs,
     /// Edit generation: bumped by every preset change, so frames drawn before it are told apart.
@@ -184,6 +188,8 @@ pub struct Model {
     pub last_exact: Option<f64>,
     /// Leave at the next chance.
     pub quit: bool,
+    /// Why the app quit on its own with an error (reported after the terminal is restored).
+    pub failure: Option<String>,
 }
 
 /// Seconds moved by `[` and `]`.
@@ -222,10 +228,12 @@ impl Model {
             duration: render_args.duration.unwrap_or(0.0),
             show_panel,
             color: String::new(),
+            look: None,
             render_args,
             generation: 0,
             last_exact: None,
             quit: false,
+            failure: None,
         }
     }
 
@@ -509,6 +517,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Cmd> {
             model.quit = true;
             vec![Cmd::Quit]
         }
+        Msg::Failed(why) => {
+            model.failure = Some(why);
+            model.quit = true;
+            vec![Cmd::Quit]
+        }
     }
 }
 
@@ -681,6 +694,19 @@ mod tests {
         assert!(cmds.is_empty());
         assert_eq!(m.preset.gamma, p.gamma, "last good state kept");
         assert_eq!(m.preset_error.as_deref(), Some("preset x line 3: bad"));
+    }
+
+    #[test]
+    fn a_source_failure_quits_and_keeps_the_reason() {
+        let mut m = model();
+        let cmds = update(&mut m, Msg::Failed("cannot decode x.mkv past 2.0 s".into()));
+        assert_eq!(cmds, vec![Cmd::Quit]);
+        assert!(m.quit);
+        assert_eq!(m.failure.as_deref(), Some("cannot decode x.mkv past 2.0 s"));
+        // the normal end is not a failure
+        let mut m = model();
+        update(&mut m, Msg::Ended);
+        assert!(m.quit && m.failure.is_none());
     }
 
     #[test]

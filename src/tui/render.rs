@@ -167,6 +167,8 @@ impl Worker {
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
                 }
             }
+            // A video can turn out shorter than its container said.
+            self.frames = source.frames();
             if self.last_edit.is_some_and(|t| t.elapsed() > SETTLE) {
                 self.resync(source);
             }
@@ -218,6 +220,10 @@ impl Worker {
             let (cols, rows) = fit(self.size.0, self.size.1, self.area.0, self.area.1, 2.0);
             let mut cells = std::mem::take(&mut self.spare);
             source.produce(due, self.mode, cols, rows, &mut cells);
+            if let Some(why) = source.failure() {
+                let _ = tx.send(Msg::Failed(why.to_string()));
+                return;
+            }
             let msg = FrameMsg {
                 image: PaneImage { cols, rows, cells },
                 index: due,
@@ -402,6 +408,36 @@ mod tests {
                 f.time
             );
         }
+    }
+
+    #[test]
+    fn three_minutes_of_an_audio_clock_in_device_sized_steps_never_drift() {
+        // The audio clock moves in buffer-sized steps (1024 samples at 48 kHz) and sometimes
+        // stalls and jumps (a busy machine). Every frame drawn must be the one the clock is in
+        // when it is drawn, and frames skipped are counted as dropped: no error accumulates.
+        let fps = 30.0;
+        let r = Rig::with(fps, 181.0);
+        r.frame();
+        let step = 1024.0 / 48000.0;
+        let (mut t, mut shown, mut dropped, mut n) = (0.0f64, 0u64, 0u64, 0u64);
+        while t < 180.0 {
+            n += 1;
+            // every 97th step the device stalls for ~5 frames
+            t += if n % 97 == 0 { 0.17 } else { step };
+            r.at(t);
+            let due = (t * fps).floor() as u64;
+            if due == shown {
+                continue;
+            }
+            let f = r.frame();
+            assert_eq!(f.index, due, "t = {t}");
+            let lag = t - f.time;
+            assert!((0.0..1.0 / fps).contains(&lag), "t = {t}: lag {lag}");
+            dropped += due - shown - 1;
+            assert_eq!(f.dropped, dropped, "t = {t}");
+            shown = due;
+        }
+        assert!(shown >= 5399, "{shown}");
     }
 
     #[test]

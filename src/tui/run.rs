@@ -39,6 +39,8 @@ pub struct App {
     pub watch: Option<PathBuf>,
     /// 24-bit colour changes up to this much per channel are not redrawn.
     pub tolerance: u8,
+    /// Headless measurement of edit latency: step an effect parameter this often.
+    pub edit_every: Option<Duration>,
 }
 
 /// Frames and bytes over the last second.
@@ -119,6 +121,36 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) {
         .expect("spawn input thread");
 }
 
+/// Headless edit-latency probe: select the first effect parameter and step it up and down
+/// every `every`, as a user holding → / ← would.
+fn spawn_edits(model: &mut Model, tx: Sender<Msg>, stop: Arc<AtomicBool>, every: Duration) {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let knob = model
+        .rows
+        .iter()
+        .position(|r| matches!(r.knob, super::knobs::Knob::Effect(..)));
+    if let Some(i) = knob {
+        model.selected = i;
+    }
+    std::thread::Builder::new()
+        .name("edits".into())
+        .spawn(move || {
+            let mut up = true;
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(every);
+                let code = if up { KeyCode::Right } else { KeyCode::Left };
+                up = !up;
+                if tx
+                    .send(Msg::Key(KeyEvent::new(code, KeyModifiers::SHIFT)))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        })
+        .expect("spawn edits thread");
+}
+
 /// Run the app until it quits; the terminal is restored whatever happens.
 pub fn run(app: App) -> Result<()> {
     // A duplicate of fd 1 as a plain file: std's stdout is line-buffered and would split a
@@ -148,13 +180,91 @@ pub struct HeadlessReport {
     pub render_ms: f64,
     /// UI-thread time per frame (ratatui, diff, encode, write), milliseconds.
     pub draw_ms: f64,
+    /// How far the clock was past each shown frame's time when it reached the screen.
+    pub lag: LagStats,
+    /// Parameter edits and when they became visible (with `edit_every`).
+    pub edits: EditStats,
+}
+
+/// Clock position minus the shown frame's time, at the moment the frame is on screen: stays
+/// below one frame period as long as the picture keeps up with the (audio) clock.
+#[derive(Clone, Debug, Default)]
+pub struct LagStats {
+    /// Frames measured.
+    pub frames: u64,
+    /// Largest lag, seconds.
+    pub max: f64,
+    /// Sum of lags, seconds.
+    pub sum: f64,
+    /// Frames shown a whole frame period or more after their time.
+    pub late: u64,
+    /// The frame period, seconds.
+    pub period: f64,
+    /// Per minute of playback time: (sum, frames, max) — a drift would show as a trend.
+    pub minutes: Vec<(f64, u64, f64)>,
+}
+
+impl LagStats {
+    fn add(&mut self, time: f64, lag: f64) {
+        let m = (time.max(0.0) / 60.0) as usize;
+        if self.minutes.len() <= m {
+            self.minutes.resize(m + 1, (0.0, 0, 0.0));
+        }
+        let b = &mut self.minutes[m];
+        *b = (b.0 + lag, b.1 + 1, b.2.max(lag));
+        self.frames += 1;
+        self.max = self.max.max(lag);
+        self.sum += lag;
+        if lag >= self.period {
+            self.late += 1;
+        }
+    }
+}
+
+/// Edits made while playing, and how many frames later they were on screen.
+#[derive(Clone, Debug, Default)]
+pub struct EditStats {
+    /// Edits made.
+    pub count: u64,
+    /// Edits seen on screen.
+    pub seen: u64,
+    /// Most frames shown after an edit that did not have it yet (0: the next frame shown had it).
+    pub max_stale: u64,
+    /// Longest time from an edit to the screen, seconds.
+    pub max_secs: f64,
+    /// Sum of those times, seconds.
+    pub sum_secs: f64,
+    /// Edits not yet seen: (generation, when, frames shown at that moment).
+    pending: VecDeque<(u64, Instant, u64)>,
+}
+
+impl EditStats {
+    fn edited(&mut self, generation: u64, frames: u64) {
+        self.count += 1;
+        self.pending.push_back((generation, Instant::now(), frames));
+    }
+
+    /// A frame drawn with edit `generation` is on screen, the `frames`-th shown.
+    fn shown(&mut self, generation: u64, frames: u64) {
+        while let Some(&(g, at, f)) = self.pending.front() {
+            if g > generation {
+                break;
+            }
+            self.pending.pop_front();
+            self.seen += 1;
+            let secs = at.elapsed().as_secs_f64();
+            self.max_stale = self.max_stale.max(frames.saturating_sub(f + 1));
+            self.max_secs = self.max_secs.max(secs);
+            self.sum_secs += secs;
+        }
+    }
 }
 
 impl HeadlessReport {
     /// One line for humans and docs.
     pub fn summary(&self, w: u16, h: u16) -> String {
         let s = self.seconds.max(1e-9);
-        format!(
+        let mut line = format!(
             "{w}x{h}: {} frames in {:.2} s = {:.1} fps, {} dropped, {:.2} MB/s, {:.1} kB/frame, {:.2} writes/frame, render {:.2} ms/frame, draw {:.2} ms/frame",
             self.frames,
             self.seconds,
@@ -165,7 +275,39 @@ impl HeadlessReport {
             self.writes as f64 / self.frames.max(1) as f64,
             self.render_ms,
             self.draw_ms,
-        )
+        );
+        let l = &self.lag;
+        if l.frames > 0 {
+            line += &format!(
+                "; clock lag mean {:.1} ms, max {:.1} ms, {} frames ≥ 1 frame ({:.1} ms) late",
+                l.sum / l.frames as f64 * 1e3,
+                l.max * 1e3,
+                l.late,
+                l.period * 1e3
+            );
+            if l.minutes.len() > 1 {
+                let per: Vec<String> = l
+                    .minutes
+                    .iter()
+                    .map(|(sum, n, max)| {
+                        format!("{:.1}/{:.0}", sum / (*n).max(1) as f64 * 1e3, max * 1e3)
+                    })
+                    .collect();
+                line += &format!(", per minute mean/max ms {}", per.join(" "));
+            }
+        }
+        let e = &self.edits;
+        if e.count > 0 {
+            line += &format!(
+                "; {} edits, {} seen, at most {} stale frame(s) before one, edit → screen mean {:.1} ms, max {:.1} ms",
+                e.count,
+                e.seen,
+                e.max_stale,
+                e.sum_secs / e.seen.max(1) as f64 * 1e3,
+                e.max_secs * 1e3
+            );
+        }
+        line
     }
 }
 
@@ -189,6 +331,7 @@ fn drive<W: Write>(
         record,
         watch: watch_path,
         tolerance,
+        edit_every,
     } = app;
     backend.set_tolerance(tolerance);
     model.color = color.name().to_string();
@@ -211,6 +354,10 @@ fn drive<W: Write>(
             Err(e) => model.message = Some(format!("not watching the preset: {e:#}")),
         }
     }
+    if let (false, Some(every)) = (interactive, edit_every) {
+        spawn_edits(&mut model, tx.clone(), stop.clone(), every);
+    }
+    let period = 1.0 / source.fps().max(1.0);
     let shown = Arc::new(AtomicBool::new(true));
     let size = terminal.size()?;
     let pane = areas(
@@ -231,7 +378,8 @@ fn drive<W: Write>(
     );
     let mut recorder = match &record {
         Some(p) => Some(Recorder {
-            cast: CastWriter::create(p, pane.width, pane.height)
+            // Written under a temporary name, renamed when complete.
+            cast: CastWriter::create(&crate::media::sink::temp_path(p), pane.width, pane.height)
                 .with_context(|| format!("cannot write {}", p.display()))?,
             screen: {
                 let mut s = Screen::new(pane.width, pane.height, color);
@@ -243,7 +391,13 @@ fn drive<W: Write>(
         }),
         None => None,
     };
-    let mut totals = Totals::default();
+    let mut totals = Totals {
+        lag: LagStats {
+            period,
+            ..LagStats::default()
+        },
+        ..Totals::default()
+    };
     // The clock starts once the first frame is on screen, so start-up is not a late frame.
     let user_paused = model.paused;
     clock.set_paused(true);
@@ -273,12 +427,17 @@ fn drive<W: Write>(
         std::thread::sleep(Duration::from_millis(2));
     }
     let _ = worker.join();
-    if let Some(r) = recorder {
+    if let (Some(r), Some(p)) = (recorder, &record) {
         r.cast.finish()?;
+        let tmp = crate::media::sink::temp_path(p);
+        std::fs::rename(&tmp, p).with_context(|| format!("cannot write {}", p.display()))?;
     }
     drop(terminal);
     drop(playback);
     result?;
+    if let Some(why) = model.failure.take() {
+        anyhow::bail!("{why}");
+    }
     let n = totals.frames.max(1) as f64;
     Ok(HeadlessReport {
         frames: totals.frames,
@@ -288,6 +447,8 @@ fn drive<W: Write>(
         bytes: traffic.bytes.load(Ordering::Relaxed),
         writes: traffic.writes.load(Ordering::Relaxed),
         seconds,
+        lag: totals.lag,
+        edits: totals.edits,
     })
 }
 
@@ -314,6 +475,8 @@ struct Totals {
     frames: u64,
     render_ms: f64,
     draw_ms: f64,
+    lag: LagStats,
+    edits: EditStats,
 }
 
 fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()> {
@@ -345,6 +508,9 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
                 _ => {}
             }
             for cmd in update(s.model, msg) {
+                if matches!(cmd, Cmd::ApplyPreset(_)) {
+                    totals.edits.edited(s.model.generation, totals.frames);
+                }
                 execute(s, cmd)?;
             }
             if s.model.quit {
@@ -371,8 +537,14 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
                 s.clock.set_paused(false);
             }
             s.shown.store(true, Ordering::SeqCst);
-            if let (Some(r), Some(f)) = (s.recorder.as_mut(), s.model.frame.as_ref()) {
-                r.frame(&f.image)?;
+            if let Some(f) = s.model.frame.as_ref() {
+                totals.edits.shown(f.generation, totals.frames);
+                if !s.clock.paused() {
+                    totals.lag.add(f.time, s.clock.now() - f.time);
+                }
+                if let Some(r) = s.recorder.as_mut() {
+                    r.frame(&f.image)?;
+                }
             }
         }
     }

@@ -389,6 +389,14 @@ impl Source {
         }
     }
 
+    /// Why playback cannot go on (a damaged video file), if it cannot.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Source::Scene(_) => None,
+            Source::Video(v) => v.failure(),
+        }
+    }
+
     /// Meters of frame `index` (none for video).
     pub fn meters(&self, index: u64) -> Option<Meters> {
         match self {

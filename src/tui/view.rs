@@ -219,7 +219,10 @@ fn status(m: &Model, area: Rect, f: &mut Frame) {
         format!("{:.1} fps", m.stats.fps),
         format!("drop {}", m.stats.dropped),
         human_rate(m.stats.bytes_per_sec),
-        m.mode.name().to_string(),
+        match (&m.look, m.mode) {
+            (Some(look), super::pane::PaneMode::Cells) => format!("cells {look}"),
+            _ => m.mode.name().to_string(),
+        },
         m.color.clone(),
     ] {
         spans.push(sep.clone());
@@ -499,6 +502,21 @@ mod tests {
         snapshot("modulation_100x30.txt", &l);
         assert!(l.iter().any(|r| r.contains("modulate gamma")));
         assert!(l.iter().any(|r| r.contains("feature  none")));
+    }
+
+    #[test]
+    fn play_screen_is_all_picture_with_the_conversion_in_the_status_line() {
+        let mut m = model();
+        m.show_panel = false;
+        m.look = Some("ramp/ascii".into());
+        let (l, _) = lines(&m, 100, 30);
+        assert!(l[29].contains("│ cells ramp/ascii │"), "{}", l[29]);
+        assert!(!l.iter().any(|r| r.contains("tonemap")), "no panel in play");
+        assert_eq!(areas(Rect::new(0, 0, 100, 30), false).pane.width, 100);
+        // pixels mode names itself alone
+        m.mode = crate::tui::pane::PaneMode::Pixels;
+        let (l, _) = lines(&m, 100, 30);
+        assert!(l[29].contains("│ pixels │"), "{}", l[29]);
     }
 
     #[test]
