@@ -280,3 +280,55 @@ fn audio_only_and_corrupt_inputs_give_one_line_errors_and_no_output() {
         "no temp files left"
     );
 }
+
+/// Distinct 24-bit foreground colours in one asciicast event.
+fn truecolours(event: &str) -> usize {
+    let mut seen: Vec<&str> = event
+        .split("38;2;")
+        .skip(1)
+        .filter_map(|s| s.split('m').next())
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+#[test]
+fn preview_shows_the_video_under_the_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    clip(dir.path(), "clip.mp4", 1.0, 12, false);
+    let o = run_in(
+        dir.path(),
+        &[
+            "preview",
+            "clip.mp4",
+            "--headless",
+            "100x30",
+            "--fps",
+            "12",
+            "--resolution",
+            "320x180",
+            "--color",
+            "truecolor",
+            "--record",
+            "s.cast",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("s.cast")).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() >= 6, "{} frames", events.len());
+    // testsrc2's colour bars and moving parts: many colours, drawn afresh as the clip plays
+    // (a video layer without frames would be blank)
+    let first = events[0][2].as_str().unwrap();
+    assert!(truecolours(first) >= 12, "{first:?}");
+    let later: usize = events[1..]
+        .iter()
+        .map(|e| truecolours(e[2].as_str().unwrap()))
+        .sum();
+    assert!(later > 0, "the picture changes while the video plays");
+}

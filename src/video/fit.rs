@@ -65,7 +65,7 @@ pub(crate) struct Fitted {
 /// has no rounding instruction).
 #[inline]
 fn round255(v: f32) -> f32 {
-    ((v.max(0.0).min(255.0) + 0.5) as u8) as f32
+    ((v.clamp(0.0, 255.0) + 0.5) as u8) as f32
 }
 
 /// Fit one channel: `sp = Σp`, `spm = Σ p·m` (`m` in [0, 1]). Returns (fg, bg, cost).
@@ -167,7 +167,7 @@ crate::multiversion! {
         let len = out.len().min(dots.len()).min(t.n.len());
         let (n, sm, smm) = (&t.n[..len], &t.sm[..len], &t.smm[..len]);
         let (inv_smm, inv_det) = (&t.inv_smm[..len], &t.inv_det[..len]);
-        let clamp = |v: f32| v.max(0.0).min(255.0);
+        let clamp = |v: f32| v.clamp(0.0, 255.0);
         for g in 0..len {
             let mut total = 0.0f32;
             for c in 0..3 {
