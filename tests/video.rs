@@ -332,3 +332,45 @@ fn preview_shows_the_video_under_the_preset() {
         .sum();
     assert!(later > 0, "the picture changes while the video plays");
 }
+
+#[test]
+fn a_variable_rate_video_becomes_constant_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 10 frames: five 0.1 s apart, a 0.6 s gap, five more (timestamps kept as they are)
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=160x120:r=10:d=1",
+        "-vf",
+        "setpts='(N*0.1+gte(N\\,5)*0.5)/TB'",
+        "-fps_mode",
+        "passthrough",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        d.join("vfr.mkv").to_str().unwrap(),
+    ]);
+    let o = run_in(
+        d,
+        &args(
+            &[
+                "render", "vfr.mkv", "-o", "out.y4m", "--fps", "10", "--glyphs", "shape",
+            ],
+            SMALL,
+        ),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let means = frame_means(&d.join("out.y4m"), 320, 180);
+    // the whole input (about 1.4 s) at a constant 10 fps; the gap repeats the frame before it
+    let secs: f64 = probe(&d.join("vfr.mkv"))["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(means.len(), (secs * 10.0).round() as usize, "{means:?}");
+    assert!(means[5..10].iter().all(|&m| m == means[4]), "{means:?}");
+    assert_ne!(means[10], means[4]);
+}
