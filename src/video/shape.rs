@@ -14,7 +14,7 @@ use super::fit::{Fitted, MaskSums, MaskTable, costs_all, fit};
 use crate::glyph::{GlyphAtlas, GlyphId};
 
 /// Candidates the fast search scores exactly.
-pub(crate) const TOP_K: usize = 6;
+pub(crate) const TOP_K: usize = 3;
 /// Columns of the prefilter grid.
 const BX: usize = 4;
 /// Rows of the prefilter grid (cells are about twice as tall as wide).
