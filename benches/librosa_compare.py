@@ -2,7 +2,7 @@
 """Compare asciivid's tempo and beats (and speed) with librosa 0.11 on real music.
 
 Accuracy (the table in docs/BENCHMARKS.md):
-    scripts/fetch-sample-music.sh                      # real tracks from Debian packages
+    benches/fetch-sample-music.sh                      # real tracks from Debian packages
     cargo build --release
     python3 benches/librosa_compare.py target/sample-music/*
 

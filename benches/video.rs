@@ -3,6 +3,11 @@
 //! baseline measured in the same run (copying one 1080p RGB frame), so the ratio survives a
 //! noisy machine.
 //!
+//! After the criterion timings, the same cases run again for a fixed number of frames while
+//! the process's CPU time (user + system, from /proc/self/stat) is counted: CPU time is much
+//! less inflated than wall time when other jobs share the machine, and CPU ms per frame / 2 is
+//! what 2 otherwise idle cores would take (the work is split into bands of rows on rayon).
+//!
 //! Run: `cargo bench --bench video`
 
 use std::hint::black_box;
@@ -93,6 +98,7 @@ fn bench_video(c: &mut Criterion) {
             Background::Source,
         ),
     ];
+    let mut scenes = Vec::new();
     for (name, glyphs, search, background) in cases {
         let mut scene = Scene::new(&preset, w, h, 1, &fonts, features.clone()).unwrap();
         scene.set_video_options(|o| {
@@ -112,8 +118,58 @@ fn bench_video(c: &mut Criterion) {
                 i += 1;
             })
         });
+        scenes.push((name, scene));
     }
     g.finish();
+
+    // CPU time per frame (see the module doc)
+    let frames = 40;
+    println!("CPU time per frame over {frames} frames (2 threads):");
+    let copy = cpu_ms(frames * 10, || {
+        dst.data.copy_from_slice(black_box(&src.data))
+    });
+    println!("  baseline_copy_frame  {copy:8.3} ms CPU");
+    for (name, mut scene) in scenes {
+        let mut a = src.clone();
+        let mut out = Frame::new(w, h);
+        let mut i = 0u64;
+        let ms = cpu_ms(frames, || {
+            scene.set_video_frame(&mut a);
+            pool.install(|| scene.render(i, &mut out));
+            scene.set_video_frame(&mut a);
+            i += 1;
+        });
+        println!(
+            "  {name:<20} {ms:8.3} ms CPU = {:5.1}x baseline; on 2 idle cores ~{:6.1} fps",
+            ms / copy,
+            2000.0 / ms
+        );
+    }
+}
+
+/// CPU milliseconds (all threads of the process, user + system) per call of `f`.
+fn cpu_ms(n: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm up
+    let t0 = cpu_ticks();
+    for _ in 0..n {
+        f();
+    }
+    (cpu_ticks() - t0) as f64 * 1000.0 / (TICKS_PER_SECOND * n as f64)
+}
+
+/// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// utime + stime of this process, in clock ticks (Linux /proc; 0 elsewhere).
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // fields after the parenthesized command name: state is field 3, utime 14, stime 15
+    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)
 }
 
 criterion_group!(benches, bench_video);

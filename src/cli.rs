@@ -35,6 +35,7 @@ const PREVIEW_EXAMPLES: &str = "Examples:
   asciivid preview                                   # generative: a synthetic 120 BPM track, no input
   asciivid preview song.mp3 --preset tunnel          # tune a look to a song, in time with it
   asciivid preview song.mp3 --preset my-look.toml    # edits to my-look.toml reload live; `s` saves back
+  asciivid preview clip.mp4 --preset hybrid.toml     # a video as a layer (source = \"video\") under reactive ones
   asciivid preview --color 256 --fps 60 --record session.cast
 Keys: j/k select, ←/→ change (shift: coarse), enter modulation, t toggle, p palette,
 P preset, m cells/pixels, space pause, [ ] seek, s save, ? help, q quit.
@@ -322,11 +323,12 @@ impl ColorArg {
 
 #[derive(Args, Debug)]
 struct PreviewArgs {
-    /// Audio (or video with sound) to play and react to; omit for generative mode.
+    /// Audio to play and react to, or a video, image or folder/glob of frames to show under the preset's layers; omit for generative mode.
     input: Option<PathBuf>,
-    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file (watched: edits reload live).
-    #[arg(long, short = 'p', default_value = "default")]
-    preset: String,
+    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file (watched: edits reload live)
+    /// [default: `default`, or `video` for a video or image input].
+    #[arg(long, short = 'p')]
+    preset: Option<String>,
     /// Seed for everything random.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -641,21 +643,8 @@ fn check_output(path: &Path, overwrite: bool) -> Result<()> {
 /// Resolve the preset of a video render: the named one (or `video`), with a video layer at
 /// the bottom when it has none, and the command line's palette on its video layers.
 fn video_preset(a: &RenderArgs) -> Result<crate::scene::Preset> {
-    let mut preset = resolve(a.look.preset.as_deref().unwrap_or("video"))?;
-    if !preset.layers.iter().any(|l| l.is_video()) {
-        let base = crate::scene::Preset::parse(
-            "[[layers]]\neffect = \"video\"\nblend = \"normal\"\n",
-            "the inserted video layer",
-        )?;
-        preset.layers.insert(0, base.layers[0].clone());
-    }
-    if let Some(p) = &a.video.palette {
-        for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
-            // a real span marks the palette as chosen, not defaulted
-            l.palette = toml::Spanned::new(0..1, p.clone());
-        }
-    }
-    Ok(preset)
+    let preset = resolve(a.look.preset.as_deref().unwrap_or("video"))?;
+    pipeline::video_preset(preset, a.video.palette.as_deref())
 }
 
 /// `play`'s conversion settings: its flags, as `render` reads them for video layers.

@@ -280,3 +280,97 @@ fn audio_only_and_corrupt_inputs_give_one_line_errors_and_no_output() {
         "no temp files left"
     );
 }
+
+/// Distinct 24-bit foreground colours in one asciicast event.
+fn truecolours(event: &str) -> usize {
+    let mut seen: Vec<&str> = event
+        .split("38;2;")
+        .skip(1)
+        .filter_map(|s| s.split('m').next())
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+#[test]
+fn preview_shows_the_video_under_the_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    clip(dir.path(), "clip.mp4", 1.0, 12, false);
+    let o = run_in(
+        dir.path(),
+        &[
+            "preview",
+            "clip.mp4",
+            "--headless",
+            "100x30",
+            "--fps",
+            "12",
+            "--resolution",
+            "320x180",
+            "--color",
+            "truecolor",
+            "--record",
+            "s.cast",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("s.cast")).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() >= 6, "{} frames", events.len());
+    // testsrc2's colour bars and moving parts: many colours, drawn afresh as the clip plays
+    // (a video layer without frames would be blank)
+    let first = events[0][2].as_str().unwrap();
+    assert!(truecolours(first) >= 12, "{first:?}");
+    let later: usize = events[1..]
+        .iter()
+        .map(|e| truecolours(e[2].as_str().unwrap()))
+        .sum();
+    assert!(later > 0, "the picture changes while the video plays");
+}
+
+#[test]
+fn a_variable_rate_video_becomes_constant_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 10 frames: five 0.1 s apart, a 0.6 s gap, five more (timestamps kept as they are)
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=160x120:r=10:d=1",
+        "-vf",
+        "setpts='(N*0.1+gte(N\\,5)*0.5)/TB'",
+        "-fps_mode",
+        "passthrough",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        d.join("vfr.mkv").to_str().unwrap(),
+    ]);
+    let o = run_in(
+        d,
+        &args(
+            &[
+                "render", "vfr.mkv", "-o", "out.y4m", "--fps", "10", "--glyphs", "shape",
+            ],
+            SMALL,
+        ),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let means = frame_means(&d.join("out.y4m"), 320, 180);
+    // the whole input (about 1.4 s) at a constant 10 fps; the gap repeats the frame before it
+    let secs: f64 = probe(&d.join("vfr.mkv"))["format"]["duration"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(means.len(), (secs * 10.0).round() as usize, "{means:?}");
+    assert!(means[5..10].iter().all(|&m| m == means[4]), "{means:?}");
+    assert_ne!(means[10], means[4]);
+}

@@ -173,6 +173,26 @@ pub fn analyze_video(
     Ok((features, t.elapsed()))
 }
 
+/// `preset` ready for a visual input: with a video layer at the bottom when it has none (so
+/// any look can be laid over a video), and `palette`, when given, on every video layer.
+pub fn video_preset(mut preset: Preset, palette: Option<&str>) -> Result<Preset> {
+    if !preset.layers.iter().any(|l| l.is_video()) {
+        let base = Preset::parse(
+            "[[layers]]\neffect = \"video\"\nblend = \"normal\"\n",
+            "the inserted video layer",
+        )?;
+        preset.layers.insert(0, base.layers[0].clone());
+    }
+    if let Some(p) = palette {
+        crate::video::check_palette(p)?;
+        for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
+            // a real span marks the palette as chosen, not defaulted
+            l.palette = toml::Spanned::new(0..1, p.to_string());
+        }
+    }
+    Ok(preset)
+}
+
 /// A feature table with every column present and no frames (filled by the video analysis).
 fn silent_features(fps: f64) -> Features {
     Features {

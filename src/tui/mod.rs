@@ -35,10 +35,10 @@ pub const GENERATIVE_SECONDS: f64 = 60.0;
 
 /// Everything `preview` needs, resolved from the command line.
 pub struct PreviewOptions {
-    /// Audio to play and react to (`None`: generative mode).
+    /// Audio to play and react to, or a visual input to show (`None`: generative mode).
     pub input: Option<PathBuf>,
-    /// Preset name or path.
-    pub preset: String,
+    /// Preset name or path (`None`: `default`, or `video` for a visual input).
+    pub preset: Option<String>,
     /// Render seed.
     pub seed: u64,
     /// Start offset into the input, seconds.
@@ -117,16 +117,50 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
     if o.headless.is_none() {
         terminal::require_tty("preview")?;
     }
-    let preset = resolve(&o.preset)?;
-    let origin = origin_of(&o.preset);
-    let (features, playback, duration) = match &o.input {
-        Some(input) => {
+    let visual = match &o.input {
+        Some(input) => crate::video::probe_input(input)?,
+        None => None,
+    };
+    let name = o
+        .preset
+        .clone()
+        .unwrap_or_else(|| if visual.is_some() { "video" } else { "default" }.into());
+    let mut preset = resolve(&name)?;
+    let origin = origin_of(&name);
+    let (w, h) = o.resolution;
+    let mut feed = None;
+    let (features, playback, duration) = match (&o.input, visual) {
+        (Some(_), Some(v)) => {
+            // a video, image or image sequence: shown by the preset's video layers
+            preset = crate::pipeline::video_preset(preset, None)?;
+            let job = crate::pipeline::VideoJob {
+                input: v.clone(),
+                start: o.start,
+                duration: o.duration,
+                fit: crate::video::Fit::Contain,
+                search: crate::video::Search::Fast,
+            };
+            eprintln!("analyzing {} …", v.display());
+            let (f, _) = crate::pipeline::analyze_video(&job, w, h, o.fps)?;
+            let secs = f.duration;
+            feed = Some(crate::video::VideoFeed::new(
+                v.clone(),
+                job.reader_spec(w, h, o.fps),
+                f.len() as u64,
+            ));
+            let playback = v
+                .audio_path()
+                .map(|p| audio_out::open(p, o.start, secs))
+                .unwrap_or_else(|| audio_out::Playback::silent(None));
+            (f, Some(playback), Some(secs))
+        }
+        (Some(input), None) => {
             eprintln!("analyzing {} …", input.display());
             let (f, _) = crate::pipeline::analyze_file(input, o.fps, o.start, o.duration)?;
             let secs = f.duration;
             (f, Some(audio_out::open(input, o.start, secs)), o.duration)
         }
-        None => {
+        (None, _) => {
             if o.start > 0.0 {
                 bail!("--start needs an input file (generative mode has no input to seek in)");
             }
@@ -142,8 +176,10 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
         bail!("nothing to preview: the input is shorter than one frame");
     }
     let features = Arc::new(features);
-    let (w, h) = o.resolution;
-    let source = SceneSource::new(preset.clone(), features.clone(), o.fonts, w, h, o.seed)?;
+    let mut source = SceneSource::new(preset.clone(), features.clone(), o.fonts, w, h, o.seed)?;
+    if let Some(f) = feed {
+        source = source.with_video(f);
+    }
     let args = RenderArgs {
         input: o.input.clone(),
         bpm: o.bpm,

@@ -62,6 +62,12 @@ pub struct SceneSource {
     last: Option<u64>,
     /// An in-place edit made the running state differ from a fresh render of the preset.
     diverged: bool,
+    /// The frames of a visual input, for the scene's video layers.
+    video: Option<crate::video::VideoFeed>,
+    /// The frame index whose video frame the scene holds (`None`: none yet, or a new scene).
+    video_shown: Option<u64>,
+    /// Buffer handed to [`Scene::set_video_frame`].
+    video_buf: Frame,
 }
 
 impl SceneSource {
@@ -88,7 +94,35 @@ impl SceneSource {
             halfblocks: HalfBlocks::default(),
             last: None,
             diverged: false,
+            video: None,
+            video_shown: None,
+            video_buf: Frame::new(0, 0),
         })
+    }
+
+    /// Show the frames of `feed` in the scene's video layers (`preview VIDEO`).
+    pub fn with_video(mut self, feed: crate::video::VideoFeed) -> SceneSource {
+        self.video = Some(feed);
+        self
+    }
+
+    /// Give the scene the video frame of `index` (decoded only when it changed). A decode error
+    /// keeps the last frame: the preview goes on with what it has.
+    fn feed_video(&mut self, index: u64) {
+        let Some(feed) = self.video.as_mut() else {
+            return;
+        };
+        if self.video_shown == Some(index) {
+            return;
+        }
+        if let Ok((f, changed)) = feed.frame(index)
+            && (changed || self.video_shown.is_none())
+        {
+            self.video_buf.resize(f.width, f.height);
+            self.video_buf.data.copy_from_slice(&f.data);
+            self.scene.set_video_frame(&mut self.video_buf);
+        }
+        self.video_shown = Some(index);
     }
 
     /// The scene (tests compare its frames with `render_still`).
@@ -154,6 +188,7 @@ impl SceneSource {
             self.features.clone(),
         ) {
             self.scene = s;
+            self.video_shown = None;
         }
         self.last = None;
         self.diverged = false;
@@ -169,6 +204,7 @@ impl SceneSource {
         out: &mut Vec<TCell>,
     ) {
         self.catch_up(index);
+        self.feed_video(index);
         // Feedback only advances when pixels are drawn, so with feedback on always draw them.
         if mode == PaneMode::Pixels || self.feedback_on() {
             self.scene.render(index, &mut self.frame);
@@ -206,6 +242,7 @@ impl SceneSource {
         ) {
             Ok(s) => {
                 self.scene = s;
+                self.video_shown = None;
                 self.last = None;
                 self.diverged = false;
                 Ok(())

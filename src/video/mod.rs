@@ -15,6 +15,7 @@ pub mod analysis;
 mod cells;
 mod convert;
 mod edges;
+pub mod feed;
 mod fit;
 pub mod input;
 mod ramp;
@@ -25,6 +26,7 @@ pub mod ssim;
 mod tests;
 
 pub use convert::Converter;
+pub use feed::VideoFeed;
 pub use input::{VideoInput, probe_input};
 pub use reader::{Fit, FrameReader, Next, ReaderSpec};
 
@@ -179,6 +181,25 @@ pub const VIDEO_PARAMS: &[ParamSpec] = &[
 
 /// The character palette video layers use unless told otherwise.
 pub const DEFAULT_PALETTE: &str = "ascii";
+
+/// Check that `palette` is a built-in character palette or a readable palette file, with an
+/// error that says which it should be.
+pub fn check_palette(palette: &str) -> anyhow::Result<()> {
+    if crate::palette::Palettes::builtin()
+        .char_palette(palette)
+        .is_some()
+    {
+        return Ok(());
+    }
+    let path = std::path::Path::new(palette);
+    if !path.exists() {
+        anyhow::bail!(
+            "unknown palette `{palette}`: give a name from `asciivid list palettes` or the path of a palette TOML file"
+        );
+    }
+    crate::palette::load_char_palette_file(path)?;
+    Ok(())
+}
 
 /// The line glyphs `edges` chooses from (their orientation is measured on the atlas bitmaps).
 pub const EDGE_CHARS: &[char] = &['-', '|', '/', '\\'];

@@ -5,8 +5,8 @@
 //! zero-padded i16 coverage planes (so the per-cell dot products vectorize to multiply-add
 //! instructions), the mask sums of [`MaskSums`], and 4×6 block means for the prefilter. Per cell
 //! the exhaustive search costs three dot products per glyph plus an O(1) closed-form fit; the
-//! fast search ranks glyphs on 4×6 block averages (72 multiply-adds per glyph) and scores only
-//! the best [`TOP_K`] exactly.
+//! fast search ranks glyphs on 4×6 block averages of the grey plane `(r + g + b) / 3` (24
+//! multiply-adds per glyph) and scores only the best [`TOP_K`] exactly, in colour.
 
 use super::Background;
 use super::cells::{CellPixels, padded};
@@ -14,7 +14,7 @@ use super::fit::{Fitted, MaskSums, MaskTable, costs_all, fit};
 use crate::glyph::{GlyphAtlas, GlyphId};
 
 /// Candidates the fast search scores exactly.
-pub(crate) const TOP_K: usize = 6;
+pub(crate) const TOP_K: usize = 3;
 /// Columns of the prefilter grid.
 const BX: usize = 4;
 /// Rows of the prefilter grid (cells are about twice as tall as wide).
@@ -44,8 +44,8 @@ pub(crate) struct ShapeSet {
     band_of_row: Vec<u8>,
     /// Pixel columns `[start, end)` of each prefilter block column.
     col_ranges: [(usize, usize); BX],
-    /// Pixels per block.
-    block_n: [u32; NB],
+    /// 1 / (3 · pixels per block): block means of the grey plane `r + g + b` back in 0..=255.
+    inv_block_n_grey: [f32; NB],
     /// Factor that keeps the block weights within i16 for large cells.
     block_scale: f32,
 }
@@ -55,8 +55,12 @@ pub(crate) struct ShapeSet {
 pub(crate) struct ShapeScratch {
     dots: Vec<[i32; 3]>,
     costs: Vec<f32>,
-    /// Block means of the cell, one plane per channel.
-    means: [[i16; NBP]; 3],
+    /// `r + g + b` of the cell's pixels (the prefilter ranks on this one grey plane).
+    grey: Vec<i16>,
+    /// Block means of the grey plane.
+    means: [i16; NBP],
+    /// Prefilter dot products, one per glyph.
+    grey_dots: Vec<i32>,
 }
 
 /// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`.
@@ -125,6 +129,24 @@ unsafe fn dots_avx2(
 }
 
 crate::multiversion! {
+    /// `out[i] = r[i] + g[i] + b[i]` (at most 765: fits i16).
+    fn grey_plane(r: &[i16], g: &[i16], b: &[i16], out: &mut [i16]) {
+        for (((o, &r), &g), &b) in out.iter_mut().zip(r).zip(g).zip(b) {
+            *o = r + g + b;
+        }
+    }
+}
+
+crate::multiversion! {
+    /// `out[k] = Σ_i means[i] · blocks_k[i]` for every glyph `k` (planes of [`NBP`]).
+    fn grey_dots(means: &[i16; NBP], blocks: &[i16], out: &mut [i32]) {
+        for (o, b) in out.iter_mut().zip(blocks.chunks_exact(NBP)) {
+            *o = means.iter().zip(b).map(|(&m, &w)| m as i32 * w as i32).sum();
+        }
+    }
+}
+
+crate::multiversion! {
     /// Mean of `plane` (a `cw`-wide cell) over every prefilter block: the pixel rows of a band
     /// are added together first, then split into block columns.
     fn block_means(
@@ -132,7 +154,7 @@ crate::multiversion! {
         cw: usize,
         band_of_row: &[u8],
         col_ranges: &[(usize, usize); BX],
-        block_n: &[u32; NB],
+        inv_n: &[f32; NB],
         out: &mut [i16; NBP],
     ) {
         let mut acc = [0u32; NB];
@@ -160,8 +182,9 @@ crate::multiversion! {
         for (bx, &(x0, x1)) in col_ranges.iter().enumerate() {
             acc[band as usize * BX + bx] += row[x0.min(64)..x1.min(64)].iter().sum::<u32>();
         }
+        // a multiply by the reciprocal: 24 integer divisions per call cost more than the rest
         for (j, a) in acc.iter().enumerate() {
-            out[j] = (*a / block_n[j].max(1)) as i16;
+            out[j] = (*a as f32 * inv_n[j]) as i16;
         }
     }
 }
@@ -215,7 +238,7 @@ impl ShapeSet {
                     Some(x0) => (x0, xs.next_back().map_or(x0 + 1, |x| x + 1)),
                 }
             }),
-            block_n,
+            inv_block_n_grey: block_n.map(|n| 1.0 / (3 * n.max(1)) as f32),
             block_scale,
         }
     }
@@ -273,30 +296,32 @@ impl ShapeSet {
         if self.len() <= TOP_K {
             return self.best_exhaustive(cell, bg, s);
         }
-        for (c, plane) in cell.rgb.iter().enumerate() {
-            block_means(
-                plane,
-                cell.cw,
-                &self.band_of_row,
-                &self.col_ranges,
-                &self.block_n,
-                &mut s.means[c],
-            );
-        }
-        s.dots.resize(self.len(), [0; 3]);
-        dots_all(
-            &s.means[0],
-            &s.means[1],
-            &s.means[2],
-            &self.blocks,
-            NBP,
-            &mut s.dots,
+        // rank on the grey plane (r + g + b): one channel instead of three for the prefilter;
+        // colour is fitted exactly for the candidates it keeps
+        let n = cell.cw * cell.ch;
+        s.grey.resize(n, 0);
+        let [r, g, b] = &cell.rgb;
+        grey_plane(&r[..n], &g[..n], &b[..n], &mut s.grey);
+        block_means(
+            &s.grey,
+            cell.cw,
+            &self.band_of_row,
+            &self.col_ranges,
+            &self.inv_block_n_grey,
+            &mut s.means,
         );
+        s.grey_dots.resize(self.len(), 0);
+        grey_dots(&s.means, &self.blocks, &mut s.grey_dots);
+        s.dots.resize(self.len(), [0; 3]);
+        for (d, &g) in s.dots.iter_mut().zip(&s.grey_dots) {
+            *d = [g, 0, 0];
+        }
         s.costs.resize(self.len(), 0.0);
+        let grey_sum = (cell.sum[0] + cell.sum[1] + cell.sum[2]) / 3.0;
         costs_all(
             bg,
             &self.table,
-            cell.sum,
+            [grey_sum, 0.0, 0.0],
             &s.dots,
             self.block_scale,
             &mut s.costs,
@@ -380,9 +405,14 @@ mod block_tests {
                 }
             }
             let mut out = [0i16; NBP];
-            block_means(&plane, cw, &band_of_row, &col_ranges, &n, &mut out);
+            let inv = n.map(|n| 1.0 / n.max(1) as f32);
+            block_means(&plane, cw, &band_of_row, &col_ranges, &inv, &mut out);
             for j in 0..NB {
-                assert_eq!(out[j] as u32, sum[j] / n[j].max(1), "{cw}x{ch} block {j}");
+                let want = sum[j] / n[j].max(1);
+                assert!(
+                    (out[j] as i32 - want as i32).abs() <= 1,
+                    "{cw}x{ch} block {j}"
+                );
             }
         }
     }

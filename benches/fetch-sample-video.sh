@@ -2,7 +2,7 @@
 # Fetch real sample footage for the video fidelity benchmark (docs/BENCHMARKS.md) without
 # committing any media: Debian's opencv-doc package ships OpenCV's sample clips
 # (Megamind.avi: 720x528 film trailer with sound; vtest.avi: 768x576 street scene).
-# Usage: scripts/fetch-sample-video.sh [DIR]   (default: target/sample-video)
+# Usage: benches/fetch-sample-video.sh [DIR]   (default: target/sample-video)
 set -euo pipefail
 dir="${1:-target/sample-video}"
 mkdir -p "$dir"

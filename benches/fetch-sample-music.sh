@@ -5,7 +5,7 @@
 #     game's note chart, whose MIDI tempo is a ground truth for the BPM)
 #   asc-music: orchestral/game score (frontiers.mp3 is the 7-minute speed benchmark track)
 #   nexuiz-music: electronic (inside music.pk3, a zip)
-# Usage: scripts/fetch-sample-music.sh [DIR]   (default: target/sample-music; ~150 MB download)
+# Usage: benches/fetch-sample-music.sh [DIR]   (default: target/sample-music; ~150 MB download)
 set -euo pipefail
 dir="${1:-target/sample-music}"
 mkdir -p "$dir"
