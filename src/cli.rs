@@ -14,13 +14,16 @@ use crate::glyph::FontChain;
 use crate::media::sink::{OutputKind, write_png};
 use crate::media::yuv::Chroma;
 use crate::pipeline::{self, Aspect, Quality, RenderJob, parse_resolution};
-use crate::scene::preset::resolve;
+use crate::scene::timeline::{self, Timeline};
 
 const RENDER_EXAMPLES: &str = "Examples:
   asciivid render song.mp3 -o video.mp4 --preset neon-rings --quality production
   asciivid render song.flac -o draft.mp4 --quality draft --start 30 --duration 10
   asciivid render song.mp3 -o clip.webm --resolution 1280x720 --fps 30 --seed 7
   asciivid render song.mp3 --preset my-look.toml --test-frame 42.5
+  asciivid render song.mp3 --preset showcase -o show.mp4      (a built-in timeline: sections cut on the beat)
+  asciivid render song.mp3 --preset my-show.toml --show-timeline   (print where the sections fall, render nothing)
+  asciivid render song.mp3 --preset my-show.toml --frames 0..1200 -o part1.y4m   (a shard: frames 0-1199 exactly as in one pass)
   asciivid render --bpm 128 --duration 20 -o generative.mp4   (no input: generative mode)
   asciivid render clip.mp4 -o clip.ascii.mp4 --glyphs shape --background source
   asciivid render clip.mp4 --preset tunnel --start 12 --duration 8   (video under an audio-reactive preset)
@@ -125,8 +128,9 @@ enum ChromaArg {
 /// Options shared by `render` and `demo`.
 #[derive(Args, Debug, Clone)]
 struct LookArgs {
-    /// Preset: a built-in name (`asciivid list presets`) or a path to a preset TOML file
-    /// [default: `default`, or `video` for a video or image input].
+    /// Preset or timeline: a built-in name (`asciivid list presets`) or a path to a preset or
+    /// timeline TOML file (docs/TIMELINES.md) [default: `default`, or `video` for a video or
+    /// image input].
     #[arg(long, short = 'p')]
     preset: Option<String>,
     /// Quality profile: draft 960x540@12, preview 1280x720@15, production 1920x1080@24, max 3840x2160@30, auto.
@@ -256,6 +260,14 @@ struct RenderArgs {
     /// Analyse again even if the analysis cache has this file (and do not store the result).
     #[arg(long)]
     no_cache: bool,
+    /// Render only output frames START..END (END exclusive) of the whole track, e.g. 0..1200:
+    /// shards rendered separately and joined equal one pass, frame for frame.
+    #[arg(long, value_parser = parse_frames, conflicts_with = "test_frame")]
+    frames: Option<std::ops::Range<u64>>,
+    /// Print where the timeline's sections and transitions fall on this input (frames, bars,
+    /// beats) and exit without rendering.
+    #[arg(long, conflicts_with_all = ["test_frame", "frames"])]
+    show_timeline: bool,
     #[command(flatten)]
     video: VideoArgs,
 }
@@ -456,6 +468,20 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
     Ok(v)
 }
 
+fn parse_frames(s: &str) -> Result<std::ops::Range<u64>, String> {
+    let bad =
+        || format!("`{s}` is not a frame range: write START..END, e.g. 0..1200 (END exclusive)");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let a: u64 = a.trim().parse().map_err(|_| bad())?;
+    let b: u64 = b.trim().parse().map_err(|_| bad())?;
+    if a >= b {
+        return Err(format!(
+            "frame range {s} is empty: END must be greater than START"
+        ));
+    }
+    Ok(a..b)
+}
+
 fn parse_fps(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -640,13 +666,6 @@ fn check_output(path: &Path, overwrite: bool) -> Result<()> {
     Ok(())
 }
 
-/// Resolve the preset of a video render: the named one (or `video`), with a video layer at
-/// the bottom when it has none, and the command line's palette on its video layers.
-fn video_preset(a: &RenderArgs) -> Result<crate::scene::Preset> {
-    let preset = resolve(a.look.preset.as_deref().unwrap_or("video"))?;
-    pipeline::video_preset(preset, a.video.palette.as_deref())
-}
-
 /// `play`'s conversion settings: its flags, as `render` reads them for video layers.
 fn play_convert_options(a: &PlayArgs) -> crate::video::ConvertOptions {
     let mut o = crate::video::ConvertOptions::default();
@@ -659,6 +678,56 @@ fn play_convert_options(a: &PlayArgs) -> crate::video::ConvertOptions {
     };
     apply_video_args(&mut o, &v);
     o
+}
+
+/// Resolve the look of a video render: the named preset or timeline (or `video`), with a
+/// video layer at the bottom of every section that has none, and the command line's palette on
+/// its video layers.
+fn video_timeline(a: &RenderArgs) -> Result<Timeline> {
+    let mut tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("video"))?;
+    let mut failed = None;
+    tl.map_presets(|preset| {
+        match pipeline::video_preset(preset.clone(), a.video.palette.as_deref()) {
+            Ok(p) => *preset = p,
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
+        for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
+            let mut o = l.video_options();
+            apply_video_args(&mut o, &a.video);
+            let name = |n: &str| Some(toml::Spanned::new(0..1, n.to_string()));
+            l.glyphs = name(crate::video::GlyphMode::NAMES[o.glyphs as usize]);
+            l.background = name(crate::video::Background::NAMES[o.background as usize]);
+            l.dither = name(crate::video::Dither::NAMES[o.dither as usize]);
+        }
+        Ok(())
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(tl),
+    }
+}
+
+/// The audio to mux for frames `range` of a track that starts `start` seconds into `input`.
+fn audio_for(
+    input: &Path,
+    start: f64,
+    range: &std::ops::Range<u64>,
+    fps: f64,
+) -> (PathBuf, f64, f64) {
+    (
+        input.to_path_buf(),
+        start + range.start as f64 / fps,
+        (range.end - range.start) as f64 / fps,
+    )
+}
+
+/// `--show-timeline`: print the plan of `tl` on this track.
+fn show_timeline(tl: &Timeline, features: &Features, seed: u64) -> Result<()> {
+    let plan = timeline::Plan::new(tl, features, seed)?;
+    print!("{}", plan.describe(tl, features));
+    Ok(())
 }
 
 fn apply_video_args(scene_opts: &mut crate::video::ConvertOptions, v: &VideoArgs) {
@@ -703,11 +772,11 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
             }
         }
     }
-    let preset = resolve(a.look.preset.as_deref().unwrap_or("default"))?;
-    if preset.layers.iter().any(|l| l.is_video()) {
+    let tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    if tl.has_video_layers() {
         bail!(
             "preset `{}` has a video layer, but {} has no video stream: give a video or image input, or choose another preset",
-            preset.name,
+            tl.name,
             a.input
                 .as_ref()
                 .map_or("generative mode".to_string(), |p| p.display().to_string())
@@ -732,10 +801,15 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
             (f, std::time::Duration::ZERO, None)
         }
     };
+    if a.show_timeline {
+        return show_timeline(&tl, &features, a.look.seed);
+    }
     let features = Arc::new(features);
+    let range = pipeline::frame_range(a.frames.clone(), features.len() as u64)?;
+    let audio = audio.map(|(input, start, _)| audio_for(&input, start, &range, fps));
     if let Some(t) = a.test_frame {
         return test_frame(
-            &preset,
+            &tl,
             features,
             &r,
             a.look.seed,
@@ -759,7 +833,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
         crate::media::find_ffmpeg()?;
     }
     let job = RenderJob {
-        preset,
+        timeline: tl,
+        frames: Some(range),
         features,
         audio,
         output: output.clone(),
@@ -782,7 +857,7 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
 
 fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()> {
     use crate::video::{Fit, Search, VideoInput};
-    let preset = video_preset(&a)?;
+    let tl = video_timeline(&a)?;
     let mut r = resolve_look(&a.look, Quality::Production, a.duration.unwrap_or(60.0))?;
     if a.look.fps.is_none()
         && let VideoInput::File { fps: Some(f), .. } = &input
@@ -814,14 +889,8 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
             input.display()
         );
     }
-    let mut preset = preset;
-    for l in preset.layers.iter_mut().filter(|l| l.is_video()) {
-        let mut o = l.video_options();
-        apply_video_args(&mut o, &a.video);
-        let name = |n: &str| Some(toml::Spanned::new(0..1, n.to_string()));
-        l.glyphs = name(crate::video::GlyphMode::NAMES[o.glyphs as usize]);
-        l.background = name(crate::video::Background::NAMES[o.background as usize]);
-        l.dither = name(crate::video::Dither::NAMES[o.dither as usize]);
+    if a.show_timeline {
+        return show_timeline(&tl, &features, a.look.seed);
     }
     let features = Arc::new(features);
     if let Some(t) = a.test_frame {
@@ -832,8 +901,8 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("test_{t}s.png")));
         check_output(&path, a.look.overwrite)?;
-        let frame = pipeline::render_still_with_video(
-            &preset,
+        let frame = pipeline::render_timeline_still(
+            &tl,
             features,
             w,
             h,
@@ -860,11 +929,13 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
     if kind.needs_ffmpeg() {
         crate::media::find_ffmpeg()?;
     }
+    let range = pipeline::frame_range(a.frames.clone(), features.len() as u64)?;
     let audio = input
         .audio_path()
-        .map(|p| (p.to_path_buf(), a.start, features.duration));
+        .map(|p| audio_for(p, a.start, &range, fps));
     let rjob = RenderJob {
-        preset,
+        timeline: tl,
+        frames: Some(range),
         features,
         audio,
         output: output.clone(),
@@ -899,7 +970,7 @@ fn write_still(path: &Path, frame: &crate::frame::Frame, index: u64) -> Result<(
 }
 
 fn test_frame(
-    preset: &crate::scene::Preset,
+    tl: &Timeline,
     features: Arc<Features>,
     r: &Resolved,
     seed: u64,
@@ -913,8 +984,8 @@ fn test_frame(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(format!("test_{t}s.png")));
     check_output(&path, overwrite)?;
-    let frame = pipeline::render_still(
-        preset,
+    let frame = pipeline::render_timeline_still(
+        tl,
         features,
         r.profile.width,
         r.profile.height,
@@ -922,12 +993,19 @@ fn test_frame(
         &r.fonts,
         index,
         r.workers,
+        None,
     )?;
     write_still(&path, &frame, index)
 }
 
 fn cmd_demo(a: DemoArgs) -> Result<()> {
-    let preset = resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    let tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    if tl.has_video_layers() {
+        bail!(
+            "preset `{}` has a video layer, and the demo has no video: choose another preset",
+            tl.name
+        );
+    }
     let mut look = a.look.clone();
     let ffmpeg = crate::media::find_ffmpeg();
     if ffmpeg.is_err() && look.resolution.is_none() {
@@ -971,7 +1049,8 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
         }
     }
     let job = RenderJob {
-        preset,
+        timeline: tl,
+        frames: None,
         features,
         audio,
         output: output.clone(),

@@ -2,7 +2,9 @@
 //!
 //! `Features` is a struct of arrays: one column per [`Feature`], one row per output frame,
 //! every value normalized to `[0, 1]`. Analysis (`crate::audio`) fills it; everything else reads
-//! it through [`Features::frame`].
+//! it through [`Features::frame`]. The scene columns (`scene_time`, `scene_progress`,
+//! `transition`, `scene_weight`) are not measured: each scene fills its own copy from its place
+//! in the timeline (`crate::scene::SceneClock`), and `scene_time` is in seconds, not `[0, 1]`.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +69,24 @@ features! {
     Motion => "motion": "video: mean luma change from the previous frames / 30",
     EdgeDensity => "edge_density": "video: share of pixels on an edge",
     DominantHue => "dominant_hue": "video: saturation-weighted mean hue, in turns",
+    SceneTime => "scene_time": "timeline: seconds since the current section's cut (not 0-1: grows through the section)",
+    SceneProgress => "scene_progress": "timeline: position inside the current section, 0 at its cut to 1 at its end",
+    Transition => "transition": "timeline: progress of the transition this section is in, 0 to 1 (0 outside transitions)",
+    SceneWeight => "scene_weight": "timeline: this section's share of the picture: 1 while it shows alone, ramping across transitions",
+}
+
+impl Feature {
+    /// Whether the column describes the scene's place in a timeline rather than the input
+    /// (analysis output leaves these out: they depend on the timeline, not on the audio).
+    pub fn is_scene(self) -> bool {
+        matches!(
+            self,
+            Feature::SceneTime
+                | Feature::SceneProgress
+                | Feature::Transition
+                | Feature::SceneWeight
+        )
+    }
 }
 
 /// All features of one frame, indexed by [`Feature`].

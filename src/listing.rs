@@ -8,11 +8,12 @@ use crate::features::{Feature, Features};
 use crate::palette::Palettes;
 use crate::params::ParamSpec;
 use crate::scene::preset::{Preset, builtin_presets};
+use crate::scene::timeline::{self, Cut, Timeline};
 
 /// What `asciivid list` shows.
 #[derive(Clone, Copy, Debug)]
 pub enum What {
-    /// Built-in presets.
+    /// Built-in presets and timelines.
     Presets,
     /// Character palettes, colour palettes and tints.
     Palettes,
@@ -57,10 +58,21 @@ pub fn to_json(what: What) -> Value {
                     let p = Preset::parse(b.source, b.name).ok();
                     json!({
                         "name": b.name,
+                        "kind": "preset",
                         "description": p.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
                         "layers": p.as_ref().map(|p| p.layers.iter().map(|l| l.effect.get_ref().clone()).collect::<Vec<_>>()).unwrap_or_default(),
                     })
                 })
+                .chain(timeline::builtin_timelines().iter().map(|b| {
+                    let t = timeline::builtin(b.name).and_then(Result::ok);
+                    json!({
+                        "name": b.name,
+                        "kind": "timeline",
+                        "description": t.as_ref().map(|t| t.description.clone()).unwrap_or_default(),
+                        "cut": t.as_ref().map(cut_text).unwrap_or_default(),
+                        "sections": t.as_ref().map(|t| t.looks.iter().map(|l| l.name.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                    })
+                }))
                 .collect(),
         ),
         What::Palettes => json!({
@@ -106,6 +118,14 @@ pub fn to_text(what: What) -> String {
                     .map(|p| p.description)
                     .unwrap_or_default();
                 out += &format!("{:<16} {desc}\n", b.name);
+            }
+            out += "\nTimelines (sections with transitions; docs/TIMELINES.md):\n";
+            for b in timeline::builtin_timelines() {
+                let (desc, how) = match timeline::builtin(b.name) {
+                    Some(Ok(t)) => (t.description.clone(), cut_text(&t)),
+                    _ => (String::new(), String::new()),
+                };
+                out += &format!("{:<16} {desc} [{how}]\n", b.name);
             }
         }
         What::Palettes => {
@@ -161,6 +181,30 @@ pub fn to_text(what: What) -> String {
     out
 }
 
+/// How a timeline's sections are placed, in words.
+fn cut_text(t: &Timeline) -> String {
+    let looks = t
+        .looks
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match t.cut {
+        Cut::Listed => format!("{} sections: {looks}", t.looks.len()),
+        Cut::Every { count, unit } => format!(
+            "a cut every {count} {}, cycling {looks}",
+            match unit {
+                timeline::Unit::Beats => "beats",
+                timeline::Unit::Bars => "bars",
+                timeline::Unit::Seconds => "seconds",
+            }
+        ),
+        Cut::Energy { min_section } => {
+            format!("cuts at energy changes (sections >= {min_section} s), cycling {looks}")
+        }
+    }
+}
+
 /// Print a listing.
 pub fn print(what: What, json: bool) -> Result<()> {
     if json {
@@ -178,7 +222,7 @@ pub fn features_json(f: &Features) -> String {
             let fr = f.frame(i);
             let mut m = serde_json::Map::new();
             m.insert("t".into(), json!(round4(i as f64 / f.fps)));
-            for &feat in Feature::ALL {
+            for &feat in Feature::ALL.iter().filter(|f| !f.is_scene()) {
                 m.insert(feat.name().into(), json!(round4(fr.get(feat) as f64)));
             }
             Value::Object(m)
@@ -200,7 +244,7 @@ pub fn features_json(f: &Features) -> String {
 /// Analysis results as CSV: a header, then one row per frame.
 pub fn features_csv(f: &Features) -> String {
     let mut out = String::from("t");
-    for feat in Feature::ALL {
+    for feat in Feature::ALL.iter().filter(|f| !f.is_scene()) {
         out.push(',');
         out.push_str(feat.name());
     }
@@ -208,7 +252,7 @@ pub fn features_csv(f: &Features) -> String {
     for i in 0..f.len() {
         let fr = f.frame(i);
         out += &format!("{:.4}", i as f64 / f.fps);
-        for &feat in Feature::ALL {
+        for &feat in Feature::ALL.iter().filter(|f| !f.is_scene()) {
             out += &format!(",{:.4}", fr.get(feat));
         }
         out.push('\n');

@@ -17,7 +17,8 @@ use crate::glyph::FontChain;
 use crate::media::decode::decode_audio;
 use crate::media::sink::{EncodeSettings, FrameSink, GifSink, OutputKind, SinkReport, open_sink};
 use crate::media::yuv::Chroma;
-use crate::scene::{Preset, Scene};
+use crate::scene::Preset;
+use crate::scene::timeline::{Plan, Player, Timeline};
 use crate::video::analysis::{apply as apply_video_features, measure_input};
 use crate::video::{Fit, FrameReader, Next, ReaderSpec, Search, VideoInput};
 
@@ -210,8 +211,11 @@ fn silent_features(fps: f64) -> Features {
 
 /// Everything a render needs, resolved from the command line.
 pub struct RenderJob {
-    /// The look.
-    pub preset: Preset,
+    /// The look: a timeline of sections (a plain preset is one section).
+    pub timeline: Timeline,
+    /// Output frames to render, `start..end` of the track's frames (None: all). Every shard
+    /// of a track gives exactly the frames one pass would.
+    pub frames: Option<std::ops::Range<u64>>,
     /// The track's features (one row per output frame).
     pub features: Arc<Features>,
     /// Audio to mux into the output: file, start offset, duration.
@@ -305,13 +309,54 @@ pub fn render(job: RenderJob) -> Result<RenderReport> {
     render_with_video(job, None)
 }
 
-/// Render every frame of `job`, feeding the frames of `video` to the scene's video layers.
+/// The frames of a track to render: `range`, checked against the track's `n` frames.
+pub fn frame_range(range: Option<std::ops::Range<u64>>, n: u64) -> Result<std::ops::Range<u64>> {
+    let r = range.unwrap_or(0..n);
+    if r.start >= r.end || r.end > n {
+        bail!(
+            "--frames {}..{} is outside the track's {n} frames (0..{n}): give START..END with START < END <= {n}",
+            r.start,
+            r.end
+        );
+    }
+    Ok(r)
+}
+
+/// Place `timeline` on the track and get a player ready at `width`×`height`, with warnings for
+/// sections past the end and characters no font can draw.
+pub fn player(
+    timeline: &Timeline,
+    features: Arc<Features>,
+    width: usize,
+    height: usize,
+    seed: u64,
+    fonts: &FontChain,
+) -> Result<Player> {
+    let plan = Plan::new(timeline, &features, seed)?;
+    if plan.dropped > 0 {
+        eprintln!(
+            "note: {} of {}'s sections start after the end of the track and are not rendered",
+            plan.dropped, timeline.name
+        );
+    }
+    let player = Player::new(timeline, plan, width, height, seed, fonts, features)?;
+    for (pal, m) in player.missing_glyphs() {
+        eprintln!(
+            "warning: palette `{pal}` has {m}, which no font can draw (it renders blank); pass --font with a font that has it"
+        );
+    }
+    Ok(player)
+}
+
+/// Render every frame of `job` (or its `frames`), feeding the frames of `video` to the scenes'
+/// video layers.
 pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<RenderReport> {
     let p = job.profile;
     let n = job.features.len() as u64;
     if n == 0 {
         bail!("nothing to render: the input is shorter than one frame");
     }
+    let range = frame_range(job.frames.clone(), n)?;
     let kind = if job.builtin_gif {
         OutputKind::Gif
     } else {
@@ -322,25 +367,29 @@ pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<Ren
         .thread_name(|i| format!("render-{i}"))
         .build()
         .context("cannot start render threads")?;
-    let mut scene = Scene::new(
-        &job.preset,
+    let mut scene = player(
+        &job.timeline,
+        job.features.clone(),
         p.width,
         p.height,
         job.seed,
         &job.fonts,
-        job.features.clone(),
     )?;
-    for (pal, m) in scene.missing_glyphs() {
-        eprintln!(
-            "warning: palette `{pal}` has {m}, which no font can draw (it renders blank); pass --font with a font that has it"
-        );
-    }
     let mut reader = match video {
         Some(v) => {
-            scene.set_video_options(|o| o.search = v.search);
+            let search = v.search;
+            scene.set_video_options(move |o| o.search = search);
+            // a shard starts decoding at its first frame
+            let from = VideoJob {
+                start: v.start + range.start as f64 / p.fps,
+                duration: v
+                    .duration
+                    .map(|d| (d - range.start as f64 / p.fps).max(0.0)),
+                ..v.clone()
+            };
             Some(FrameReader::open(
-                &v.input,
-                &v.reader_spec(p.width, p.height, p.fps),
+                &from.input,
+                &from.reader_spec(p.width, p.height, p.fps),
             )?)
         }
         None => None,
@@ -361,12 +410,12 @@ pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<Ren
     } else {
         open_sink(&job.output, kind, &settings)?
     };
-    let pb = progress_bar(n, job.progress);
+    let pb = progress_bar(range.end - range.start, job.progress);
     let mut report = RenderReport::default();
     let mut frame = Frame::new(p.width, p.height);
     let wall = Instant::now();
     let result: Result<()> = pool.install(|| {
-        for i in 0..n {
+        for i in range.clone() {
             if INTERRUPTED.load(Ordering::Relaxed) {
                 bail!("interrupted: no output written");
             }
@@ -379,7 +428,7 @@ pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<Ren
                 report.decode_wait += t.elapsed();
             }
             let t = Instant::now();
-            scene.render(i, &mut frame);
+            scene.render(i, &mut frame)?;
             report.render += t.elapsed();
             sink.write_frame(&frame)?;
             pb.inc(1);
@@ -412,16 +461,25 @@ pub fn render_still(
     index: u64,
     workers: usize,
 ) -> Result<Frame> {
-    render_still_with_video(
-        preset, features, width, height, seed, fonts, index, workers, None,
+    render_timeline_still(
+        &Timeline::single(preset.clone()),
+        features,
+        width,
+        height,
+        seed,
+        fonts,
+        index,
+        workers,
+        None,
     )
 }
 
-/// [`render_still`] with the video frame at `index` fed to the scene's video layers (decoded
-/// directly at its time: earlier frames are not decoded).
+/// Frame `index` of a timeline exactly as the full render would draw it: the sections shown
+/// replay from their first frame. With `video`, the video frame at `index` is fed to the video
+/// layers (decoded directly at its time: earlier frames are not decoded).
 #[allow(clippy::too_many_arguments)] // render_still's inputs plus the video
-pub fn render_still_with_video(
-    preset: &Preset,
+pub fn render_timeline_still(
+    timeline: &Timeline,
     features: Arc<Features>,
     width: usize,
     height: usize,
@@ -435,9 +493,10 @@ pub fn render_still_with_video(
         .num_threads(workers.max(1))
         .build()?;
     let fps = features.fps;
-    let mut scene = Scene::new(preset, width, height, seed, fonts, features)?;
+    let mut scene = player(timeline, features, width, height, seed, fonts)?;
     if let Some(v) = video {
-        scene.set_video_options(|o| o.search = v.search);
+        let search = v.search;
+        scene.set_video_options(move |o| o.search = search);
         let at = VideoJob {
             start: v.start + index as f64 / fps.max(1e-9),
             duration: None,
@@ -450,18 +509,6 @@ pub fn render_still_with_video(
         }
     }
     let mut frame = Frame::new(width, height);
-    // Without feedback only the effects carry state, and they advance at cell resolution, so
-    // earlier frames need no pixels.
-    let pixels_needed = preset.feedback.as_ref().is_some_and(|f| f.enabled);
-    pool.install(|| {
-        for i in 0..index {
-            if pixels_needed {
-                scene.render(i, &mut frame);
-            } else {
-                scene.update(i);
-            }
-        }
-        scene.render(index, &mut frame);
-    });
+    pool.install(|| scene.render(index, &mut frame))?;
     Ok(frame)
 }

@@ -1,13 +1,17 @@
 //! Scenes: a preset bound to an output size, a seed and a track's features, ready to render
 //! frames. The same `Scene` drives `render`, `preview` and `--test-frame`, so they agree exactly.
 
+mod clock;
+pub mod ease;
 mod layer;
 mod param;
 pub mod preset;
+pub mod timeline;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use clock::{SceneClock, Window};
 pub use layer::{Coloring, HueSource, Layer, LayerSetup};
 pub use param::{Param, ParamTrack};
 pub use preset::{Preset, PresetError};
@@ -94,7 +98,8 @@ fn load_palette(name: &str) -> Result<CharPalette, SceneError> {
 }
 
 impl Scene {
-    /// Bind `preset` to an output size, a seed, fonts and a track's features.
+    /// Bind `preset` to an output size, a seed, fonts and a track's features, as the only
+    /// scene of the track (`scene_time` is the track's time).
     pub fn new(
         preset: &Preset,
         width: usize,
@@ -103,6 +108,25 @@ impl Scene {
         fonts: &FontChain,
         features: Arc<Features>,
     ) -> Result<Scene, SceneError> {
+        let clock = SceneClock::whole(features.len() as u64);
+        Scene::with_clock(preset, width, height, seed, fonts, features, &clock)
+    }
+
+    /// [`Scene::new`] for one section of a timeline: the scene feature columns (`scene_time`,
+    /// `scene_progress`, `transition`, `scene_weight`) follow `clock`. The scene keeps its own
+    /// copy of the features, since two scenes drawn in one transition see different clocks.
+    pub fn with_clock(
+        preset: &Preset,
+        width: usize,
+        height: usize,
+        seed: u64,
+        fonts: &FontChain,
+        features: Arc<Features>,
+        clock: &SceneClock,
+    ) -> Result<Scene, SceneError> {
+        let mut own = Features::clone(&features);
+        clock.fill(&mut own);
+        let features = Arc::new(own);
         // One atlas per grid size holding every character its layers use.
         let mut palettes = Vec::new();
         let mut chars_by_px: BTreeMap<u32, Vec<char>> = BTreeMap::new();
@@ -219,6 +243,13 @@ impl Scene {
             video_frame: Frame::new(0, 0),
             video_gen: 0,
         })
+    }
+
+    /// Whether frame `k` depends on the pixels of frame `k − 1` (feedback), so replaying history
+    /// must draw every frame; otherwise only the cells' state carries over and
+    /// [`Scene::update`] is enough.
+    pub fn needs_pixel_history(&self) -> bool {
+        self.feedback.as_ref().is_some_and(|f| f.enabled)
     }
 
     /// Whether any layer shows the input video.

@@ -286,6 +286,8 @@ pub struct ShaderStep {
 #[derive(Debug, thiserror::Error)]
 #[error("{}", self.line())]
 pub struct PresetError {
+    /// What failed to load: `preset` or `timeline`.
+    pub what: &'static str,
     /// The file (or `built-in NAME`).
     pub origin: String,
     /// 1-based line, when known.
@@ -297,8 +299,8 @@ pub struct PresetError {
 impl PresetError {
     fn line(&self) -> String {
         match self.line_no {
-            Some(l) => format!("preset {} line {}: {}", self.origin, l, self.message),
-            None => format!("preset {}: {}", self.origin, self.message),
+            Some(l) => format!("{} {} line {}: {}", self.what, self.origin, l, self.message),
+            None => format!("{} {}: {}", self.what, self.origin, self.message),
         }
     }
 }
@@ -340,13 +342,24 @@ pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
     Some([p(0)?, p(2)?, p(4)?])
 }
 
-struct Checker<'a> {
-    origin: &'a str,
-    src: &'a str,
+/// Turns spans of one source into file-and-line errors (shared with timeline files, whose
+/// inline layers are checked by the same rules).
+pub(crate) struct Checker<'a> {
+    /// `preset` or `timeline`, for the messages.
+    pub(crate) what: &'static str,
+    /// The file (or `built-in NAME`).
+    pub(crate) origin: &'a str,
+    /// Its text, to turn spans into line numbers.
+    pub(crate) src: &'a str,
 }
 
 impl Checker<'_> {
-    fn err<T>(&self, span: std::ops::Range<usize>, message: String) -> Result<T, PresetError> {
+    /// An error at `span` (an empty `0..0` span means "no line").
+    pub(crate) fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: String,
+    ) -> Result<T, PresetError> {
         let line_no = (span.end > 0 || span.start > 0).then(|| {
             self.src[..span.start.min(self.src.len())]
                 .matches('\n')
@@ -354,13 +367,20 @@ impl Checker<'_> {
                 + 1
         });
         Err(PresetError {
+            what: self.what,
             origin: self.origin.to_string(),
             line_no,
             message,
         })
     }
 
-    fn one_of(&self, what: &str, v: &Spanned<String>, valid: &[&str]) -> Result<(), PresetError> {
+    /// Check that `v` is one of `valid`, else an error listing them with the closest first.
+    pub(crate) fn one_of(
+        &self,
+        what: &str,
+        v: &Spanned<String>,
+        valid: &[&str],
+    ) -> Result<(), PresetError> {
         if valid.contains(&v.get_ref().as_str()) {
             return Ok(());
         }
@@ -416,9 +436,19 @@ impl Checker<'_> {
 impl Preset {
     /// Parse and validate preset TOML. `origin` names the source in error messages.
     pub fn parse(src: &str, origin: &str) -> Result<Preset, PresetError> {
-        let chk = Checker { origin, src };
+        let chk = Checker {
+            what: "preset",
+            origin,
+            src,
+        };
         let preset: Preset = match toml::from_str(src) {
             Ok(p) => p,
+            Err(_) if super::timeline::is_timeline_source(src) => {
+                return chk.err(
+                    0..0,
+                    "this is a timeline (it has [[sections]] or `cut`), not a single preset: render it with `asciivid render --preset FILE`; preview and a timeline's sections take single presets".into(),
+                );
+            }
             Err(e) => {
                 let msg = e.message().trim().replace('\n', " ");
                 return chk.err(e.span().unwrap_or(0..0), msg);
@@ -432,6 +462,7 @@ impl Preset {
     pub fn load(path: &Path) -> Result<Preset, PresetError> {
         let origin = path.display().to_string();
         let src = std::fs::read_to_string(path).map_err(|e| PresetError {
+            what: "preset",
             origin: origin.clone(),
             line_no: None,
             message: format!("cannot read it: {e} (check the path, or use a built-in name from `asciivid list presets`)"),
@@ -451,7 +482,8 @@ impl Preset {
         toml::to_string(self).unwrap_or_default()
     }
 
-    fn validate(&self, chk: &Checker) -> Result<(), PresetError> {
+    /// Check every name and value against what exists (errors name the line of `chk`'s source).
+    pub(crate) fn validate(&self, chk: &Checker) -> Result<(), PresetError> {
         if self.layers.is_empty() {
             return chk.err(
                 0..0,
@@ -649,6 +681,7 @@ pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
     let names: Vec<&str> = builtin_presets().iter().map(|b| b.name).collect();
     let near = closest(name_or_path, names.iter().copied());
     Err(PresetError {
+        what: "preset",
         origin: format!("`{name_or_path}`"),
         line_no: None,
         message: format!(
