@@ -7,7 +7,7 @@
 
 use super::rows::{self, RowForm, RowKernel};
 use super::simd::multiversion;
-use super::{Shader, ShaderSpec, simd, util};
+use super::{Shader, ShaderSpec, kernels, util};
 use crate::frame::{Frame, FrameCtx};
 use crate::params::ParamSpec;
 
@@ -97,7 +97,7 @@ impl RowKernel for Grain {
                     self.span,
                     self.offset,
                 );
-                expand6(noise, blocks, bw);
+                kernels::expand6(noise, blocks, bw);
                 for row in pair.chunks_exact_mut(stride) {
                     add_noise(row, &noise[..stride]);
                 }
@@ -126,60 +126,6 @@ multiversion! {
             let sum = (h & 0xFF) + ((h >> 8) & 0xFF);
             *o = ((sum * span) >> 9) as u8 + offset;
         }
-    }
-}
-
-/// `noise[6i..6i + 6] = blocks[i]` for the `n` blocks (two pixels × three channels each).
-/// Both slices carry `SLACK` spare bytes for the wide stores.
-fn expand6(noise: &mut [u8], blocks: &[u8], n: usize) {
-    let mut done = 0;
-    #[cfg(target_arch = "x86_64")]
-    if simd::vbmi() {
-        // SAFETY: `vbmi()` checked the CPU.
-        done = unsafe { vbmi::expand6(noise, blocks, n) };
-    }
-    for (i, &v) in blocks[..n].iter().enumerate().skip(done) {
-        // Six copies of the byte in one 8-byte store; the next block overwrites the spare two.
-        let six = v as u64 * 0x0000_0101_0101_0101;
-        noise[6 * i..6 * i + 8].copy_from_slice(&six.to_le_bytes());
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-mod vbmi {
-    use std::arch::x86_64::*;
-
-    /// Byte `b` of a 60-byte output group takes block `b / 6`.
-    const SIXES: [u8; 64] = {
-        let mut t = [0u8; 64];
-        let mut b = 0;
-        while b < 60 {
-            t[b] = (b / 6) as u8;
-            b += 1;
-        }
-        t
-    };
-
-    /// Expand whole groups of 10 blocks with one byte permute each; returns blocks done.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    pub(super) fn expand6(noise: &mut [u8], blocks: &[u8], n: usize) -> usize {
-        // Group g reads blocks[10g..10g + 64] and writes noise[60g..60g + 60].
-        let groups = (n.min((blocks.len() + 10).saturating_sub(64)) / 10).min(noise.len() / 60);
-        // SAFETY: the table is 64 bytes.
-        let idx = unsafe { _mm512_loadu_si512(SIXES.as_ptr().cast()) };
-        for g in 0..groups {
-            // SAFETY: `groups` keeps both ranges inside their slices (see above).
-            unsafe {
-                let v = _mm512_loadu_si512(blocks.as_ptr().add(10 * g).cast());
-                let out = _mm512_permutexvar_epi8(idx, v);
-                _mm512_mask_storeu_epi8(
-                    noise.as_mut_ptr().add(60 * g).cast(),
-                    (1u64 << 60) - 1,
-                    out,
-                );
-            }
-        }
-        groups * 10
     }
 }
 
