@@ -334,9 +334,12 @@ impl FastMode {
 #[inline(always)]
 fn blit_row(mode: FastMode, px: &mut [u8], cov: &[u8], fg3: &[u8], op: u16) {
     if op == 256 {
-        blit_row_opaque(mode, px, cov, fg3);
+        blit_with(mode, px, cov, fg3, |k| k as u16 + (k as u16 >> 7));
     } else {
-        blit_row_op(mode, px, cov, fg3, op);
+        let op = op as u32;
+        blit_with(mode, px, cov, fg3, |k| {
+            (((k as u32 + (k as u32 >> 7)) * op) >> 8) as u16
+        });
     }
 }
 
@@ -359,59 +362,25 @@ fn fill_row(px: &mut [u8], cov: &[u8], fg3: &[u8], op: u16) {
     }
 }
 
-/// [`blit_row`] at full opacity, where the weight fits 16-bit lanes: `w = k + k/128` is exactly
-/// `((k + k/128) · 256) >> 8`, so the results match the general path bit for bit.
+/// One glyph row onto one pixel row; `cov` and `fg3` are byte-aligned with `px` (RGB) and
+/// `weight` turns a coverage byte into a blend weight in 0..=256. Plain element-wise loops so
+/// the compiler vectorizes; at full opacity the weight `k + k/128` stays in 16-bit lanes and
+/// equals `((k + k/128) · 256) >> 8`, so both paths give the same bytes.
 #[inline(always)]
-fn blit_row_opaque(mode: FastMode, px: &mut [u8], cov: &[u8], fg3: &[u8]) {
+fn blit_with(mode: FastMode, px: &mut [u8], cov: &[u8], fg3: &[u8], weight: impl Fn(u8) -> u16) {
     let n = px.len().min(cov.len()).min(fg3.len());
     let (px, cov, fg3) = (&mut px[..n], &cov[..n], &fg3[..n]);
     match mode {
         FastMode::Normal => {
             for i in 0..n {
-                let w = cov[i] as u16 + (cov[i] as u16 >> 7);
+                let w = weight(cov[i]);
                 let a = px[i] as u16;
                 px[i] = ((a * (256 - w) + fg3[i] as u16 * w + 128) >> 8) as u8;
             }
         }
         FastMode::Screen | FastMode::Add | FastMode::Lighten => {
             for i in 0..n {
-                let w = cov[i] as u16 + (cov[i] as u16 >> 7);
-                let top = (fg3[i] as u16 * w + 128) >> 8;
-                let a = px[i] as u16;
-                px[i] = match mode {
-                    FastMode::Screen => {
-                        let t = a * top;
-                        (a + top - ((t + (t >> 8) + 128) >> 8)) as u8
-                    }
-                    FastMode::Add => (a + top).min(255) as u8,
-                    _ => a.max(top) as u8,
-                };
-            }
-        }
-    }
-}
-
-/// One glyph row onto one pixel row at opacity `op` (0..=256); `cov` and `fg3` are
-/// byte-aligned with `px` (RGB). Plain element-wise loops so the compiler vectorizes.
-#[inline(always)]
-fn blit_row_op(mode: FastMode, px: &mut [u8], cov: &[u8], fg3: &[u8], op: u16) {
-    let n = px.len().min(cov.len()).min(fg3.len());
-    let (px, cov, fg3) = (&mut px[..n], &cov[..n], &fg3[..n]);
-    match mode {
-        FastMode::Normal => {
-            for i in 0..n {
-                // w in 0..=256: coverage × opacity
-                let k = cov[i] as u32;
-                let w = (((k + (k >> 7)) * op as u32) >> 8) as u16;
-                let a = px[i] as u16;
-                px[i] = ((a * (256 - w) + fg3[i] as u16 * w + 128) >> 8) as u8;
-            }
-        }
-        FastMode::Screen | FastMode::Add | FastMode::Lighten => {
-            for i in 0..n {
-                let k = cov[i] as u32;
-                let w = (((k + (k >> 7)) * op as u32) >> 8) as u16;
-                let top = (fg3[i] as u16 * w + 128) >> 8;
+                let top = (fg3[i] as u16 * weight(cov[i]) + 128) >> 8;
                 let a = px[i] as u16;
                 px[i] = match mode {
                     FastMode::Screen => {
