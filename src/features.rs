@@ -142,6 +142,22 @@ pub struct Features {
 }
 
 impl Features {
+    /// A table with every column present and no frames (silence, or a video's own analysis
+    /// still to fill it).
+    pub fn empty(fps: f64) -> Features {
+        Features {
+            fps,
+            duration: 0.0,
+            tempo_bpm: 0.0,
+            tempo_confidence: 0.0,
+            beats: Vec::new(),
+            downbeats: Vec::new(),
+            onsets: Vec::new(),
+            columns: vec![Vec::new(); Feature::COUNT],
+            spectrum: Vec::new(),
+        }
+    }
+
     /// Number of frames.
     pub fn len(&self) -> usize {
         self.columns.first().map_or(0, |c| c.len())

@@ -48,7 +48,7 @@ pub use rhythm::Rhythm;
 pub use smooth::smooth_attack_release;
 pub use synthetic::synthetic_features;
 
-use crate::features::{Feature, Features};
+use crate::features::Features;
 
 /// Version of the analysis results; bump whenever any output can change, so cached features
 /// are recomputed.
@@ -87,7 +87,7 @@ pub fn analyze(samples: &[f32], sample_rate: u32, fps: f64, params: &AnalysisPar
     };
     let n = timeline::frame_count(duration, fps);
     if n == 0 {
-        return empty(fps);
+        return Features::empty(fps);
     }
     let x = prepare(samples, sample_rate, &p);
     let mut env = onset::envelope(&x, &p);
@@ -102,19 +102,4 @@ pub fn analyze(samples: &[f32], sample_rate: u32, fps: f64, params: &AnalysisPar
 pub fn spectrum_band_centres(params: &AnalysisParams) -> Vec<f32> {
     let p = params.sanitized();
     spectral::log_band_centres(p.spectrum_bands, p.sample_rate as f32 / 2.0)
-}
-
-/// A table with every column present and no frames.
-fn empty(fps: f64) -> Features {
-    Features {
-        fps,
-        duration: 0.0,
-        tempo_bpm: 0.0,
-        tempo_confidence: 0.0,
-        beats: Vec::new(),
-        downbeats: Vec::new(),
-        onsets: Vec::new(),
-        columns: vec![Vec::new(); Feature::COUNT],
-        spectrum: Vec::new(),
-    }
 }

@@ -161,14 +161,14 @@ pub fn analyze_video(
             let (audio, _) = AnalysisCache::user().get_or_analyze(path, &request, || {
                 let samples = decode_audio(path, params.sample_rate, job.start, Some(secs))?;
                 anyhow::Ok(if samples.is_empty() {
-                    silent_features(fps)
+                    Features::empty(fps)
                 } else {
                     analyze(&samples, params.sample_rate, fps, &params)
                 })
             })?;
             audio
         }
-        None => silent_features(fps),
+        None => Features::empty(fps),
     };
     apply_video_features(&mut features, &rows);
     Ok((features, t.elapsed()))
@@ -192,21 +192,6 @@ pub fn video_preset(mut preset: Preset, palette: Option<&str>) -> Result<Preset>
         }
     }
     Ok(preset)
-}
-
-/// A feature table with every column present and no frames (filled by the video analysis).
-fn silent_features(fps: f64) -> Features {
-    Features {
-        fps,
-        duration: 0.0,
-        tempo_bpm: 0.0,
-        tempo_confidence: 0.0,
-        beats: Vec::new(),
-        downbeats: Vec::new(),
-        onsets: Vec::new(),
-        columns: vec![Vec::new(); crate::features::Feature::COUNT],
-        spectrum: Vec::new(),
-    }
 }
 
 /// Everything a render needs, resolved from the command line.
