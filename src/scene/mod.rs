@@ -412,6 +412,53 @@ mod stage_timing {
                 drw += t2 - t1;
             }
             let (u, d) = (upd as f64 / n as f64 / 1e6, drw as f64 / n as f64 / 1e6);
+            // Stage by stage, unfused: what each part of `draw` costs on its own.
+            let mut st = [0u64; 4];
+            let mut per = vec![0u64; scene.shaders.len()];
+            let ctx0 = crate::frame::FrameCtx::new(0, scene.fps, scene.seed);
+            for i in 0..n {
+                let fi = (i + 20) as usize;
+                scene.update(i + 20);
+                let t0 = cpu_ns();
+                let mut layers = scene.layers.iter().filter(|l| l.enabled);
+                if let Some(first) = layers.next() {
+                    first.draw_fresh(&mut frame, i + 20);
+                }
+                for l in layers {
+                    l.draw(&mut frame, i + 20);
+                }
+                let t1 = cpu_ns();
+                let g = scene.gamma.value(fi).clamp(0.1, 4.0);
+                let k = scene.tonemap.prepare_rows(&frame, g, 2.0, 253.0);
+                let t2 = cpu_ns();
+                if let Some(k) = k {
+                    crate::shaders::rows::run_rows(&mut frame, &[k]);
+                }
+                let t3 = cpu_ns();
+                for (s, p) in scene.shaders.iter_mut().zip(per.iter_mut()) {
+                    for (v, (t, spec)) in s.values.iter_mut().zip(s.params.iter().zip(s.spec.params)) {
+                        *v = spec.clamp(t.value(fi));
+                    }
+                    let t = cpu_ns();
+                    s.shader.apply(&mut frame, &s.values, &ctx0);
+                    *p += cpu_ns() - t;
+                }
+                let t4 = cpu_ns();
+                for (a, b) in st.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
+                    *a += b;
+                }
+            }
+            let ms = |v: u64| v as f64 / n as f64 / 1e6;
+            println!(
+                "  unfused: raster {:.2} | histogram {:.2} | tonemap LUT {:.2} | shaders one by one {:.2} ms",
+                ms(st[0]),
+                ms(st[1]),
+                ms(st[2]),
+                ms(st[3])
+            );
+            for (s, p) in scene.shaders.iter().zip(&per) {
+                println!("    {} {:.2} ms", s.spec.name, ms(*p));
+            }
             println!(
                 "{name}: update {u:.2} ms + draw {d:.2} ms = {:.2} ms/frame; copy baseline {copy:.3} ms; ratio {:.1}",
                 u + d,

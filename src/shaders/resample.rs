@@ -92,6 +92,54 @@ multiversion! {
     }
 }
 
+/// Reduced pixels per chunk of [`mean_blocks4`]: 64 pixels are 768 bytes of each row, so the
+/// chunk's intermediate rows stay on the stack, in L1.
+const CHUNK_PX: usize = 64;
+
+multiversion! {
+    /// Byte-wise mean of four rows by the averaging tree of [`mean_rows`].
+    fn mean4_bytes(out: &mut [u8], a: &[u8], b: &[u8], c: &[u8], d: &[u8]) {
+        let n = out.len().min(a.len()).min(b.len()).min(c.len()).min(d.len());
+        let (a, b, c, d) = (&a[..n], &b[..n], &c[..n], &d[..n]);
+        for (i, o) in out[..n].iter_mut().enumerate() {
+            *o = avg8(avg8(a[i], b[i]), avg8(c[i], d[i]));
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i]` = mean of bytes `i, i+3, i+6, i+9` (the same channel of four adjacent pixels)
+    /// for every `i`, by the averaging tree of [`mean_cols`]: shifted loads instead of a strided
+    /// gather, so it vectorizes; the caller keeps every 12th triple.
+    fn mean4_across(out: &mut [u8], m: &[u8]) {
+        let n = out.len().min(m.len().saturating_sub(9));
+        let (a, b, c, d) = (&m[..n], &m[3..3 + n], &m[6..6 + n], &m[9..9 + n]);
+        for (i, o) in out[..n].iter_mut().enumerate() {
+            *o = avg8(avg8(a[i], b[i]), avg8(c[i], d[i]));
+        }
+    }
+}
+
+/// Means of whole 4×4 blocks of four RGB rows into the three planes at 4× scale: the same
+/// averaging trees (and bytes) as [`mean_rows`] + [`mean_cols`], computed in 8-bit lanes.
+fn mean_blocks4(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], rows: [&[u8]; 4]) {
+    let full = pr.len().min(pg.len()).min(pb.len());
+    let mut m = [0u8; CHUNK_PX * 12];
+    let mut h = [0u8; CHUNK_PX * 12];
+    for k0 in (0..full).step_by(CHUNK_PX) {
+        let n = CHUNK_PX.min(full - k0);
+        let (off, len) = (k0 * 12, n * 12);
+        let row = |r: usize| &rows[r][off..off + len];
+        mean4_bytes(&mut m[..len], row(0), row(1), row(2), row(3));
+        mean4_across(&mut h[..len - 9], &m[..len]);
+        for (k, px) in h.chunks_exact(12).take(n).enumerate() {
+            pr[k0 + k] = (px[0] as u16) << 2;
+            pg[k0 + k] = (px[1] as u16) << 2;
+            pb[k0 + k] = (px[2] as u16) << 2;
+        }
+    }
+}
+
 multiversion! {
     /// `out[i] = Σ_{p < f} a[i + 3p]`: sums of `f` horizontally adjacent pixels, per channel.
     fn hsum(out: &mut [u16], a: &[u16], f: usize) {
@@ -160,11 +208,16 @@ pub(super) fn reduce_row<const F: usize>(
     if n_rows == F {
         // Whole F × F blocks: averaging trees, rows then columns.
         if F == 4 {
-            mean_rows(colsum, &[line(0), line(1), line(2), line(3)]);
+            mean_blocks4(
+                &mut pr[..full],
+                &mut pg[..full],
+                &mut pb[..full],
+                [line(0), line(1), line(2), line(3)],
+            );
         } else {
             mean_rows(colsum, &[line(0), line(1)]);
+            mean_cols(&mut pr[..full], &mut pg[..full], &mut pb[..full], colsum, F);
         }
-        mean_cols(&mut pr[..full], &mut pg[..full], &mut pb[..full], colsum, F);
         // The partial block below works from column sums.
         if full < sw {
             widen(colsum, line(0));
@@ -298,9 +351,9 @@ multiversion! {
 }
 
 /// One vertical box blur of radius `radius` from `src` to `dst` (images of rows `row_len`
-/// values long), edges clamped. Parallel over bands of `band_rows` output rows; each band seeds
-/// its own window sum, and integer sums make the result independent of the split. `acc` is
-/// per-band scratch, resized here.
+/// values long), edges clamped. Parallel over bands of at least `band_rows` output rows (a few
+/// per worker); each band seeds its own window sum, and integer sums make the result independent
+/// of the split. `acc` is per-band scratch, resized here.
 pub(super) fn blur_v(
     src: &[u16],
     dst: &mut [u16],
@@ -313,6 +366,9 @@ pub(super) fn blur_v(
     if rows == 0 || src.len() != dst.len() || band_rows == 0 {
         return;
     }
+    // Each band re-seeds its window with 2r + 1 rows, so bands only as many as the pool can
+    // use: with short bands the seeding costs as much as the blur itself.
+    let band_rows = band_rows.max(rows.div_ceil(4 * rayon::current_num_threads()));
     super::util::ensure_len(acc, rows.div_ceil(band_rows) * row_len);
     let r = radius.min(MAX_RADIUS) as isize;
     let n = 2 * r as u32 + 1;
@@ -489,6 +545,33 @@ mod tests {
         let mut out = vec![0; 3 * w.div_ceil(F)];
         reduce_row::<F>(rows, w, &mut scratch, &mut out);
         out
+    }
+
+    /// The 8-bit 4×4 path gives the bytes of the word-wide averaging trees it replaced, across
+    /// chunk boundaries (150 blocks > two chunks) and with a partial block at the end.
+    #[test]
+    fn byte_block_means_match_word_trees() {
+        let w = 4 * 150 + 3;
+        let rows: Vec<u8> = (0..w * 3 * 4)
+            .map(|i| (i * 131 + i / 5 * 7) as u8)
+            .collect();
+        let stride = w * 3;
+        let line = |y: usize| &rows[y * stride..(y + 1) * stride];
+        let mut colsum = vec![0u16; stride];
+        mean_rows(&mut colsum, &[line(0), line(1), line(2), line(3)]);
+        let mut want = vec![0u16; 3 * 150];
+        let (r, rest) = want.split_at_mut(150);
+        let (g, b) = rest.split_at_mut(150);
+        mean_cols(r, g, b, &colsum, 4);
+        let got = reduce::<4>(&rows, w);
+        let sw = w.div_ceil(4);
+        for c in 0..3 {
+            assert_eq!(
+                got[c * sw..c * sw + 150],
+                want[c * 150..(c + 1) * 150],
+                "channel {c}"
+            );
+        }
     }
 
     #[test]
