@@ -651,3 +651,47 @@ fn a_saved_preset_renders_to_the_frame_the_preview_showed() {
         );
     }
 }
+
+/// A panic on the UI thread or on the render thread (injected with `ASCIIVID_FAULT`) leaves the
+/// terminal restored (main screen, cursor shown) with the panic reported and a failing status.
+#[test]
+fn panics_restore_the_terminal_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_asciivid");
+    for (fault, status, says) in [
+        (
+            "render-panic",
+            "EXITED 1",
+            "render thread panicked: deliberate render panic",
+        ),
+        ("ui-panic", "EXITED 101", "panicked"),
+    ] {
+        let cmd = format!(
+            "env -u RUST_BACKTRACE ASCIIVID_FAULT={fault} {bin} preview --color 256; echo EXITED $?; sleep 120"
+        );
+        let Some(t) = Tmux::start(dir.path(), &cmd, 100, 30) else {
+            return;
+        };
+        let screen = t.wait_for("the exit", |s| s.contains("EXITED"));
+        assert!(screen.contains(status), "{fault}: wrong status\n{screen}");
+        assert!(
+            screen.replace('\n', "").contains(says),
+            "{fault}: no report\n{screen}"
+        );
+        assert_eq!(
+            t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+                .trim(),
+            "0",
+            "{fault}: still on the alternate screen"
+        );
+        assert_eq!(
+            t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+                .trim(),
+            "1",
+            "{fault}: cursor hidden"
+        );
+        let esc = t.capture(true);
+        let line = esc.lines().find(|l| l.contains("EXITED")).unwrap();
+        assert!(!line.contains("38;"), "{fault}: colours leak: {line:?}");
+    }
+}

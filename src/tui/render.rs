@@ -86,14 +86,22 @@ pub fn spawn(
                 generation: 0,
                 last_edit: None,
                 seeks: clock.seeks(),
+                fault: super::terminal::fault("render-panic"),
             };
             shown.store(true, Ordering::SeqCst);
-            w.run(&mut source, &*clock, &ctl, &tx, &shown);
+            let run = super::terminal::contain("render", || {
+                w.run(&mut source, &*clock, &ctl, &tx, &shown)
+            });
+            if let Err(why) = run {
+                let _ = tx.send(Msg::Failed(why));
+            }
         })
         .expect("spawn render thread")
 }
 
 struct Worker {
+    /// Panic after a few frames (`ASCIIVID_FAULT=render-panic`, for the restore tests).
+    fault: bool,
     fps: f64,
     frames: u64,
     size: (usize, usize),
@@ -218,6 +226,9 @@ impl Worker {
             self.seeked = false;
             let started = Instant::now();
             let (cols, rows) = fit(self.size.0, self.size.1, self.area.0, self.area.1, 2.0);
+            if self.fault && self.last.is_some_and(|l| l >= 5) {
+                panic!("deliberate render panic (ASCIIVID_FAULT=render-panic)");
+            }
             let mut cells = std::mem::take(&mut self.spare);
             source.produce(due, self.mode, cols, rows, &mut cells);
             if let Some(why) = source.failure() {

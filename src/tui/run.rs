@@ -97,28 +97,37 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                if crate::pipeline::INTERRUPTED.load(Ordering::Relaxed) {
-                    let _ = tx.send(Msg::Interrupt);
-                    return;
-                }
-                match event::poll(Duration::from_millis(50)) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(_) => return,
-                }
-                let msg = match event::read() {
-                    Ok(Event::Key(k)) => Msg::Key(k),
-                    Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
-                    Ok(_) => continue,
-                    Err(_) => return,
-                };
-                if tx.send(msg).is_err() {
-                    return;
-                }
+            let failed = tx.clone();
+            let run = super::terminal::contain("input", move || read_input(&tx, &stop));
+            if let Err(why) = run {
+                let _ = failed.send(Msg::Failed(why));
             }
         })
         .expect("spawn input thread");
+}
+
+/// Keys and resizes to the event channel until `stop`, Ctrl-C or a closed channel.
+fn read_input(tx: &Sender<Msg>, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        if crate::pipeline::INTERRUPTED.load(Ordering::Relaxed) {
+            let _ = tx.send(Msg::Interrupt);
+            return;
+        }
+        match event::poll(Duration::from_millis(50)) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(_) => return,
+        }
+        let msg = match event::read() {
+            Ok(Event::Key(k)) => Msg::Key(k),
+            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(_) => continue,
+            Err(_) => return,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
 }
 
 /// Headless edit-latency probe: select the first effect parameter and step it up and down
@@ -482,6 +491,7 @@ struct Totals {
 fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()> {
     let mut meter = Meter::default();
     let mut last_stats = Instant::now();
+    let fault = super::terminal::fault("ui-panic");
     loop {
         let first = match s.rx.recv_timeout(Duration::from_millis(250)) {
             Ok(m) => Some(m),
@@ -537,6 +547,9 @@ fn event_loop<W: Write>(s: &mut EventLoop<W>, totals: &mut Totals) -> Result<()>
                 s.clock.set_paused(false);
             }
             s.shown.store(true, Ordering::SeqCst);
+            if fault && totals.frames >= 5 {
+                panic!("deliberate UI panic (ASCIIVID_FAULT=ui-panic)");
+            }
             if let Some(f) = s.model.frame.as_ref() {
                 totals.edits.shown(f.generation, totals.frames);
                 if !s.clock.paused() {
