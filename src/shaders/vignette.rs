@@ -60,8 +60,10 @@ struct Vignette {
 const SLACK: usize = 64;
 
 thread_local! {
-    /// Per worker: one block row expanded to every channel byte of a pixel row.
-    static ROW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per worker: one block row expanded to every channel byte of a pixel row, and its
+    /// brightness factors.
+    static ROW: std::cell::RefCell<(Vec<u8>, Vec<u16>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl Vignette {
@@ -121,14 +123,17 @@ impl RowKernel for Vignette {
     fn shade(&self, rows: &mut [u8], y0: usize) {
         let (w, _) = self.size;
         let (stride, bw) = (w * 3, w.div_ceil(2));
-        ROW.with_borrow_mut(|q| {
+        ROW.with_borrow_mut(|(q, f)| {
             util::ensure_len(q, 6 * bw + SLACK);
-            // Bands start on even rows, so row pairs are block rows.
+            util::ensure_len(f, stride);
+            // Bands start on even rows, so row pairs are block rows: the factors are worked
+            // out once per pair.
             for (i, pair) in rows.chunks_mut(2 * stride).enumerate() {
                 let by = y0 / 2 + i;
                 kernels::expand6(q, &self.map[by * bw..], bw);
+                factors(f, &q[..stride], self.k, self.q_clamp);
                 for row in pair.chunks_exact_mut(stride) {
-                    shade(row, &q[..stride], self.k, self.q_clamp);
+                    scale(row, f);
                 }
             }
         });
@@ -136,9 +141,17 @@ impl RowKernel for Vignette {
 }
 
 multiversion! {
-    fn shade(row: &mut [u8], q: &[u8], k: u16, q_clamp: u8) {
-        for (p, &q) in row.iter_mut().zip(q) {
-            let f = 256 - ((q.min(q_clamp) as u16 * k + 128) >> 8);
+    /// Brightness factors (8.8 fixed point) of quantized radii.
+    fn factors(f: &mut [u16], q: &[u8], k: u16, q_clamp: u8) {
+        for (f, &q) in f.iter_mut().zip(q) {
+            *f = 256 - ((q.min(q_clamp) as u16 * k + 128) >> 8);
+        }
+    }
+}
+
+multiversion! {
+    fn scale(row: &mut [u8], f: &[u16]) {
+        for (p, &f) in row.iter_mut().zip(f) {
             *p = ((*p as u16 * f + 128) >> 8) as u8;
         }
     }

@@ -58,39 +58,38 @@ mod device {
     //! cpal output: mono samples decoded by ffmpeg at the device rate, copied to every channel.
 
     use std::path::Path;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
 
     use anyhow::{Context, Result};
     use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 
-    use super::super::clock::Clock;
+    use super::super::clock::{Clock, DeviceClock};
 
-    /// The audio clock: how many sample frames the device has consumed.
-    struct AudioClock {
-        pos: AtomicU64,
-        paused: AtomicBool,
-        seeks: AtomicU64,
-        rate: f64,
+    /// The audio clock: the position heard, from the device's buffer callbacks.
+    struct AudioClock(Mutex<DeviceClock>);
+
+    impl AudioClock {
+        fn lock(&self) -> std::sync::MutexGuard<'_, DeviceClock> {
+            self.0.lock().unwrap_or_else(|e| e.into_inner())
+        }
     }
 
     impl Clock for AudioClock {
         fn now(&self) -> f64 {
-            self.pos.load(Ordering::Relaxed) as f64 / self.rate
+            self.lock().now(Instant::now())
         }
         fn set_paused(&self, paused: bool) {
-            self.paused.store(paused, Ordering::Relaxed);
+            self.lock().set_paused(paused, Instant::now());
         }
         fn paused(&self) -> bool {
-            self.paused.load(Ordering::Relaxed)
+            self.lock().paused
         }
         fn seek(&self, t: f64) {
-            let t = if t.is_finite() { t.max(0.0) } else { 0.0 };
-            self.pos.store((t * self.rate) as u64, Ordering::Relaxed);
-            self.seeks.fetch_add(1, Ordering::Relaxed);
+            self.lock().seek(t, Instant::now());
         }
         fn seeks(&self) -> u64 {
-            self.seeks.load(Ordering::Relaxed)
+            self.lock().seeks
         }
     }
 
@@ -115,35 +114,32 @@ mod device {
             start,
             Some(duration),
         )?);
-        let clock = Arc::new(AudioClock {
-            pos: AtomicU64::new(0),
-            paused: AtomicBool::new(false),
-            seeks: AtomicU64::new(0),
-            rate: rate as f64,
-        });
+        let clock = Arc::new(AudioClock(Mutex::new(DeviceClock::new(
+            rate as f64,
+            Instant::now(),
+        ))));
         let c = clock.clone();
         let s = samples.clone();
         let config: cpal::StreamConfig = cfg.into();
         let stream = dev
             .build_output_stream(
                 config,
-                move |out: &mut [f32], _| {
-                    let paused = c.paused.load(Ordering::Relaxed);
-                    let pos = c.pos.load(Ordering::Relaxed) as usize;
-                    let mut n = 0usize;
-                    for frame in out.chunks_mut(channels.max(1)) {
+                move |out: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                    let ts = info.timestamp();
+                    // saturating: 0 when the backend reports no latency
+                    let delay = ts.playback.duration_since(ts.callback).as_secs_f64();
+                    let mut clock = c.lock();
+                    let (pos, paused) = (clock.pos as usize, clock.paused);
+                    let frames = out.len() / channels.max(1);
+                    for (i, frame) in out.chunks_mut(channels.max(1)).enumerate() {
                         let v = if paused {
                             0.0
                         } else {
-                            s.get(pos + n).copied().unwrap_or(0.0)
+                            s.get(pos + i).copied().unwrap_or(0.0)
                         };
                         frame.fill(v);
-                        if !paused {
-                            n += 1;
-                        }
                     }
-                    // An add, not a store: a seek from the UI thread meanwhile is kept.
-                    c.pos.fetch_add(n as u64, Ordering::Relaxed);
+                    clock.on_buffer(frames as u64, delay, Instant::now());
                 },
                 |_| {},
                 None,
