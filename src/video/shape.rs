@@ -48,6 +48,8 @@ pub(crate) struct ShapeScratch {
     costs: Vec<f32>,
     /// Prefilter dot products, one per glyph.
     grey_dots: Vec<i32>,
+    /// Prefilter ranking keys, one per glyph (see [`top_k`]).
+    keys: Vec<i64>,
 }
 
 /// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`.
@@ -118,21 +120,88 @@ unsafe fn dots_avx2(
 /// Glyphs per prefilter chunk: one 512-bit register of i32 dot products.
 const GL: usize = 16;
 
-crate::multiversion! {
-    /// `out[k] = Σ_j means[j] · w_k[j]` for every glyph `k`, vectorized across glyphs: `wp`
-    /// holds, per chunk of [`GL`] glyphs and per pair of blocks `(2i, 2i + 1)`, the pairs
-    /// `(w_k[2i], w_k[2i + 1])` of its glyphs (a 16-bit multiply-add per pair of blocks).
-    /// `out.len()` is a multiple of `GL`.
-    fn grey_dots(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
-        for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
-            let mut acc = [0i32; GL];
-            for (i, wi) in w.chunks_exact(2 * GL).enumerate() {
-                let (m0, m1) = (means[2 * i] as i32, means[2 * i + 1] as i32);
-                for (l, a) in acc.iter_mut().enumerate() {
-                    *a += m0 * wi[2 * l] as i32 + m1 * wi[2 * l + 1] as i32;
-                }
+/// `out[k] = Σ_j means[j] · w_k[j]` for every glyph `k`, vectorized across glyphs: `wp`
+/// holds, per chunk of [`GL`] glyphs and per pair of blocks `(2i, 2i + 1)`, the pairs
+/// `(w_k[2i], w_k[2i + 1])` of its glyphs, so one 16-bit multiply-add (`vpmaddwd`) with the
+/// broadcast pair of means serves 16 glyphs. `out.len()` is a multiple of `GL`. Integer
+/// arithmetic: every path gives the same numbers.
+fn grey_dots(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    assert!(out.len().is_multiple_of(GL) && wp.len() >= out.len() * NB);
+    #[cfg(target_arch = "x86_64")]
+    match crate::simd::level() {
+        // SAFETY: the level is what the CPU supports; the slice lengths are asserted above.
+        crate::simd::Level::Avx512 => return unsafe { grey_dots_avx512(means, wp, out) },
+        // SAFETY: as above.
+        crate::simd::Level::Avx2 => return unsafe { grey_dots_avx2(means, wp, out) },
+        crate::simd::Level::Base => {}
+    }
+    grey_dots_portable(means, wp, out);
+}
+
+/// [`grey_dots`] in portable code.
+fn grey_dots_portable(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let mut acc = [0i32; GL];
+        for (i, wi) in w.chunks_exact(2 * GL).enumerate() {
+            let (m0, m1) = (means[2 * i] as i32, means[2 * i + 1] as i32);
+            for (l, a) in acc.iter_mut().enumerate() {
+                *a += m0 * wi[2 * l] as i32 + m1 * wi[2 * l + 1] as i32;
             }
-            o.copy_from_slice(&acc);
+        }
+        o.copy_from_slice(&acc);
+    }
+}
+
+/// The pair `(means[2i], means[2i + 1])` as one 32-bit lane value.
+fn mean_pairs(means: &[i16; NB]) -> [i32; NB / 2] {
+    std::array::from_fn(|i| (means[2 * i] as u16 as i32) | ((means[2 * i + 1] as i32) << 16))
+}
+
+/// [`grey_dots`] with 512-bit multiply-adds: one register per chunk of 16 glyphs.
+///
+/// # Safety
+/// AVX-512 BW must be available; lengths as [`grey_dots`] asserts.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn grey_dots_avx512(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    use std::arch::x86_64::*;
+    let pairs = mean_pairs(means).map(|p| _mm512_set1_epi32(p));
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let mut acc = _mm512_setzero_si512();
+        for (i, p) in pairs.iter().enumerate() {
+            // SAFETY: 32 values at 32·i, inside the chunk of GL·NB = 32·(NB/2).
+            let v = unsafe { _mm512_loadu_si512(w.as_ptr().add(2 * GL * i).cast()) };
+            acc = _mm512_add_epi32(acc, _mm512_madd_epi16(v, *p));
+        }
+        // SAFETY: `o` holds GL = 16 i32.
+        unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), acc) };
+    }
+}
+
+/// [`grey_dots`] with 256-bit multiply-adds: two registers per chunk of 16 glyphs.
+///
+/// # Safety
+/// AVX2 must be available; lengths as [`grey_dots`] asserts.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn grey_dots_avx2(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    use std::arch::x86_64::*;
+    let pairs = mean_pairs(means).map(|p| _mm256_set1_epi32(p));
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let (mut lo, mut hi) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for (i, p) in pairs.iter().enumerate() {
+            // SAFETY: 2 × 16 values at 32·i, inside the chunk of GL·NB = 32·(NB/2).
+            unsafe {
+                let a = _mm256_loadu_si256(w.as_ptr().add(2 * GL * i).cast());
+                let b = _mm256_loadu_si256(w.as_ptr().add(2 * GL * i + 16).cast());
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(a, *p));
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(b, *p));
+            }
+        }
+        // SAFETY: `o` holds GL = 16 i32.
+        unsafe {
+            _mm256_storeu_si256(o.as_mut_ptr().cast(), lo);
+            _mm256_storeu_si256(o.as_mut_ptr().add(8).cast(), hi);
         }
     }
 }
@@ -164,13 +233,24 @@ fn key(c: f32, k: usize) -> i64 {
 const KL: usize = 8;
 
 crate::multiversion! {
-    /// Per lane `l`, the [`TOP_K`] smallest keys of costs `l, l + KL, l + 2·KL, …`, sorted:
-    /// each chunk of costs is inserted with a min/max network, branch-free and lane-parallel.
-    fn top_lanes(costs: &[f32], t: &mut [[i64; KL]; TOP_K]) {
+    /// `keys[k] = key(costs[k], k)`; the padding past `costs` never ranks.
+    fn fill_keys(costs: &[f32], keys: &mut [i64]) {
+        let (head, pad) = keys.split_at_mut(costs.len());
+        for (k, (o, &c)) in head.iter_mut().zip(costs).enumerate() {
+            *o = key(c, k);
+        }
+        pad.fill(i64::MAX);
+    }
+}
+
+crate::multiversion! {
+    /// Per lane `l`, the [`TOP_K`] smallest of keys `l, l + KL, l + 2·KL, …`, sorted: each
+    /// chunk is inserted with a min/max network, branch-free and lane-parallel.
+    fn top_lanes(keys: &[i64], t: &mut [[i64; KL]; TOP_K]) {
         *t = [[i64::MAX; KL]; TOP_K];
-        let mut chunks = costs.chunks_exact(KL);
-        let insert = |x: [i64; KL], t: &mut [[i64; KL]; TOP_K]| {
-            let mut x = x;
+        for c in keys.chunks_exact(KL) {
+            let mut x = [0i64; KL];
+            x.copy_from_slice(c);
             for level in t.iter_mut() {
                 for (a, b) in level.iter_mut().zip(x.iter_mut()) {
                     let lo = (*a).min(*b);
@@ -178,24 +258,17 @@ crate::multiversion! {
                     *a = lo;
                 }
             }
-        };
-        for (i, c) in (&mut chunks).enumerate() {
-            insert(std::array::from_fn(|l| key(c[l], i * KL + l)), t);
         }
-        let rest = chunks.remainder();
-        let base = costs.len() - rest.len();
-        insert(
-            std::array::from_fn(|l| rest.get(l).map_or(i64::MAX, |&c| key(c, base + l))),
-            t,
-        );
     }
 }
 
 /// Indices (ascending) of the [`TOP_K`] lowest `costs`, ties to the lower index; fewer when
-/// fewer costs are finite (the rest are `u16::MAX`).
-fn top_k(costs: &[f32]) -> [u16; TOP_K] {
+/// fewer costs are finite (the rest are `u16::MAX`). `keys` is scratch.
+fn top_k(costs: &[f32], keys: &mut Vec<i64>) -> [u16; TOP_K] {
+    keys.resize(costs.len().div_ceil(KL) * KL, i64::MAX);
+    fill_keys(costs, keys);
     let mut t = [[i64::MAX; KL]; TOP_K];
-    top_lanes(costs, &mut t);
+    top_lanes(keys, &mut t);
     // the overall TOP_K are among the lanes' TOP_K (keys are distinct: they hold the index)
     let mut best = [i64::MAX; TOP_K];
     for &x in t.iter().flatten() {
@@ -330,7 +403,7 @@ impl ShapeSet {
             self.block_scale,
             &mut s.costs,
         );
-        let cands = top_k(&s.costs);
+        let cands = top_k(&s.costs, &mut s.keys);
         let mut best: Option<(usize, Fitted)> = None;
         for &k in cands.iter().filter(|&&k| k != u16::MAX) {
             let f = self.fit_one(k as usize, cell, bg);
@@ -395,6 +468,7 @@ mod prefilter_tests {
 
     #[test]
     fn top_k_matches_the_insertion_definition_with_ties_signs_and_infinities() {
+        let mut keys = Vec::new();
         for seed in 0..200u64 {
             let n = 1 + (seed as usize * 7) % 120;
             let costs: Vec<f32> = (0..n as u64)
@@ -410,15 +484,19 @@ mod prefilter_tests {
                     }
                 })
                 .collect();
-            assert_eq!(top_k(&costs), top_k_reference(&costs), "{costs:?}");
+            assert_eq!(
+                top_k(&costs, &mut keys),
+                top_k_reference(&costs),
+                "{costs:?}"
+            );
         }
     }
 
     #[test]
     fn grey_dots_are_the_block_dot_products() {
         let glyphs = 2 * GL;
-        let means: [i16; NB] = std::array::from_fn(|j| (j * 11 % 256) as i16);
-        let w = |k: usize, j: usize| ((k * 31 + j * 97) % 30000) as i16;
+        let means: [i16; NB] = std::array::from_fn(|j| (255 - j * 11 % 256) as i16);
+        let w = |k: usize, j: usize| (32767 - (k * 31 + j * 97) % 30000) as i16;
         let mut wp = vec![0i16; glyphs * NB];
         for k in 0..glyphs {
             for j in 0..NB {
@@ -427,6 +505,9 @@ mod prefilter_tests {
         }
         let mut out = vec![0; glyphs];
         grey_dots(&means, &wp, &mut out);
+        let mut portable = vec![0; glyphs];
+        grey_dots_portable(&means, &wp, &mut portable);
+        assert_eq!(out, portable);
         for (k, &o) in out.iter().enumerate() {
             let want: i32 = (0..NB).map(|j| means[j] as i32 * w(k, j) as i32).sum();
             assert_eq!(o, want, "glyph {k}");
