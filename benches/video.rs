@@ -129,7 +129,7 @@ fn bench_video(c: &mut Criterion) {
         .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err()) // not option values
         .collect();
     let selected = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f));
-    let frames = 40;
+    let frames = 120;
     println!("CPU time per frame over {frames} frames (2 threads):");
     let copy = cpu_ms(frames * 10, || {
         dst.data.copy_from_slice(black_box(&src.data))

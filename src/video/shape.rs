@@ -14,8 +14,10 @@ use super::cells::{BlockGrid, CellPixels, NB, padded};
 use super::fit::{Fitted, MaskSums, MaskTable, costs_all, costs_one, fit};
 use crate::glyph::{GlyphAtlas, GlyphId};
 
-/// Candidates the fast search scores exactly.
-pub(crate) const TOP_K: usize = 3;
+/// Candidates the fast search scores exactly. Six, not three: with three the prefilter's
+/// coarse blocks let `[` beat `|` on a thin vertical bar (the bar test of `tests.rs`), at the
+/// price of three more exact fits per cell (docs/BENCHMARKS.md).
+pub(crate) const TOP_K: usize = 6;
 
 /// The glyphs of one palette, prepared for matching at one cell size.
 #[derive(Clone, Debug)]
