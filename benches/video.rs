@@ -122,14 +122,20 @@ fn bench_video(c: &mut Criterion) {
     }
     g.finish();
 
-    // CPU time per frame (see the module doc)
-    let frames = 40;
+    // CPU time per frame (see the module doc), for the cases the command line's filter selects
+    // (criterion's positional argument), so `perf record` of one case sees only that case
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err()) // not option values
+        .collect();
+    let selected = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f));
+    let frames = 120;
     println!("CPU time per frame over {frames} frames (2 threads):");
     let copy = cpu_ms(frames * 10, || {
         dst.data.copy_from_slice(black_box(&src.data))
     });
     println!("  baseline_copy_frame  {copy:8.3} ms CPU");
-    for (name, mut scene) in scenes {
+    for (name, mut scene) in scenes.into_iter().filter(|(n, _)| selected(n)) {
         let mut a = src.clone();
         let mut out = Frame::new(w, h);
         let mut i = 0u64;

@@ -38,6 +38,24 @@ pub fn level() -> Level {
     })
 }
 
+/// Whether AVX-512 VBMI byte permutes (with BW and VL) are available, for the few kernels that
+/// use them directly (detected once; off under `ASCIIVID_NO_SIMD` like [`level`]).
+pub fn vbmi() -> bool {
+    static VBMI: OnceLock<bool> = OnceLock::new();
+    *VBMI.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            level() == Level::Avx512
+                && is_x86_feature_detected!("avx512vbmi")
+                && is_x86_feature_detected!("avx512vl")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    })
+}
+
 /// Define `fn name(args) body`, compiled for baseline, AVX2 and AVX-512BW and dispatched at
 /// run time. The body must be safe code; it is inlined into each target-feature wrapper so LLVM
 /// auto-vectorizes it at each width.

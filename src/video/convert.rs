@@ -134,6 +134,9 @@ impl Converter {
         }
         let mut scratch_rows = std::mem::take(&mut self.rows);
         let me = &*self;
+        // only the fast shape search ranks on block sums, which come with the pixels
+        let blocks = (opts.glyphs == GlyphMode::Shape && opts.search == Search::Fast)
+            .then(|| me.shapes.grid());
         out.cells
             .par_chunks_mut(cols)
             .zip(scratch_rows.par_iter_mut())
@@ -141,7 +144,7 @@ impl Converter {
             .for_each(|(r, (cells, scratch))| {
                 let y0 = place.oy + r * ch;
                 for (c, cell) in cells.iter_mut().enumerate() {
-                    scratch.cell.load(src, place.ox + c * cw, y0);
+                    scratch.cell.load(src, place.ox + c * cw, y0, blocks);
                     let i = r * cols + c;
                     let pick = diffusion.then(|| {
                         if me.picks[i] == EDGE {
@@ -194,7 +197,7 @@ impl Converter {
             .for_each(|(r, ((targets, picks), scratch))| {
                 for c in 0..cols {
                     let cell = &mut scratch.cell;
-                    cell.load(src, place.ox + c * cw, place.oy + r * ch);
+                    cell.load(src, place.ox + c * cw, place.oy + r * ch, None);
                     targets[c] = target(cell.mean_luma, opts.gamma);
                     picks[c] = 0;
                     if opts.glyphs == GlyphMode::Edges && edge_glyph(edges, cell, &opts).is_some() {

@@ -162,34 +162,86 @@ pub(crate) fn costs_all(
     );
 }
 
+/// The cost of one channel for one glyph, as [`costs_all`] and [`costs_one`] define it: `p` =
+/// `Σp`, `spm` = `Σ p·m`, and the glyph's constants. Shared so both kernels compute exactly the
+/// same numbers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn channel_cost(
+    source: bool,
+    n: f32,
+    sm: f32,
+    smm: f32,
+    inv_smm: f32,
+    inv_det: f32,
+    p: f32,
+    spm: f32,
+) -> f32 {
+    let clamp = |v: f32| v.clamp(0.0, 255.0);
+    if source {
+        let flat = inv_det == 0.0;
+        let num_a = smm * p - sm * spm;
+        let num_b = n * spm - sm * p;
+        let mean = clamp(p / n);
+        let a = if flat { mean } else { clamp(num_a * inv_det) };
+        let f = if flat {
+            mean
+        } else {
+            clamp((num_a + num_b) * inv_det)
+        };
+        let beta = f - a;
+        n * a * a + 2.0 * a * beta * sm + beta * beta * smm - 2.0 * a * p - 2.0 * beta * spm
+    } else {
+        let f = clamp(spm * inv_smm);
+        f * f * smm - 2.0 * f * spm
+    }
+}
+
 crate::multiversion! {
     fn costs_kernel(source: bool, t: &MaskTable, sp: [f32; 3], dots: &[[i32; 3]], k: f32, out: &mut [f32]) {
         let len = out.len().min(dots.len()).min(t.n.len());
         let (n, sm, smm) = (&t.n[..len], &t.sm[..len], &t.smm[..len]);
         let (inv_smm, inv_det) = (&t.inv_smm[..len], &t.inv_det[..len]);
-        let clamp = |v: f32| v.clamp(0.0, 255.0);
         for g in 0..len {
             let mut total = 0.0f32;
             for c in 0..3 {
                 let spm = dots[g][c] as f32 * k;
-                let p = sp[c];
-                total += if source {
-                    let flat = inv_det[g] == 0.0;
-                    let num_a = smm[g] * p - sm[g] * spm;
-                    let num_b = n[g] * spm - sm[g] * p;
-                    let mean = clamp(p / n[g]);
-                    let a = if flat { mean } else { clamp(num_a * inv_det[g]) };
-                    let f = if flat { mean } else { clamp((num_a + num_b) * inv_det[g]) };
-                    let beta = f - a;
-                    n[g] * a * a + 2.0 * a * beta * sm[g] + beta * beta * smm[g]
-                        - 2.0 * a * p
-                        - 2.0 * beta * spm
-                } else {
-                    let f = clamp(spm * inv_smm[g]);
-                    f * f * smm[g] - 2.0 * f * spm
-                };
+                total += channel_cost(source, n[g], sm[g], smm[g], inv_smm[g], inv_det[g], sp[c], spm);
             }
             out[g] = total;
+        }
+    }
+}
+
+/// [`costs_all`] for a single channel (the fast search's grey prefilter): `dots[k]` is glyph
+/// `k`'s dot product (0..=255 coverage units) times `scale`, `sp` the channel's sum. Equals
+/// `costs_all` with the other two channels zero, since their cost terms are then zero.
+pub(crate) fn costs_one(
+    bg: Background,
+    t: &MaskTable,
+    sp: f32,
+    dots: &[i32],
+    scale: f32,
+    out: &mut [f32],
+) {
+    costs_one_kernel(
+        bg == Background::Source,
+        t,
+        sp,
+        dots,
+        scale * (1.0 / 255.0),
+        out,
+    );
+}
+
+crate::multiversion! {
+    fn costs_one_kernel(source: bool, t: &MaskTable, sp: f32, dots: &[i32], k: f32, out: &mut [f32]) {
+        let len = out.len().min(dots.len()).min(t.n.len());
+        let (n, sm, smm) = (&t.n[..len], &t.sm[..len], &t.smm[..len]);
+        let (inv_smm, inv_det) = (&t.inv_smm[..len], &t.inv_det[..len]);
+        let (dots, out) = (&dots[..len], &mut out[..len]);
+        for g in 0..len {
+            out[g] = channel_cost(source, n[g], sm[g], smm[g], inv_smm[g], inv_det[g], sp, dots[g] as f32 * k);
         }
     }
 }
@@ -301,5 +353,29 @@ mod tests {
         let s = fit(Background::Source, &g, sp, dot);
         assert_eq!((s.fg, s.bg), ([100; 3], [100; 3]));
         assert!(s.cost < 0.0);
+    }
+
+    #[test]
+    fn the_one_channel_costs_equal_the_three_channel_ones_with_two_channels_zero() {
+        let masks: Vec<Vec<u8>> = (0..9)
+            .map(|k| (0..30).map(|i| ((i * (k + 3) * 29) % 256) as u8).collect())
+            .chain([vec![0u8; 30], vec![255u8; 30]])
+            .collect();
+        let sums: Vec<MaskSums> = masks.iter().map(|m| MaskSums::of(m)).collect();
+        let table = MaskTable::new(&sums);
+        let dots: Vec<i32> = (0..masks.len() as i32).map(|k| k * 1234 + 99).collect();
+        let three: Vec<[i32; 3]> = dots.iter().map(|&d| [d, 0, 0]).collect();
+        for bg in [Background::Black, Background::Source] {
+            let (mut a, mut b) = (vec![0.0; dots.len()], vec![0.0; dots.len()]);
+            costs_all(bg, &table, [1500.0, 0.0, 0.0], &three, 2.0, &mut a);
+            costs_one(bg, &table, 1500.0, &dots, 2.0, &mut b);
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(
+                    x.to_bits() & 0x7fff_ffff,
+                    y.to_bits() & 0x7fff_ffff,
+                    "{bg:?}"
+                );
+            }
+        }
     }
 }

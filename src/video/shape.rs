@@ -3,26 +3,21 @@
 //!
 //! Everything that depends only on the glyphs is computed once per atlas ([`ShapeSet::new`]):
 //! zero-padded i16 coverage planes (so the per-cell dot products vectorize to multiply-add
-//! instructions), the mask sums of [`MaskSums`], and 4×6 block means for the prefilter. Per cell
-//! the exhaustive search costs three dot products per glyph plus an O(1) closed-form fit; the
-//! fast search ranks glyphs on 4×6 block averages of the grey plane `(r + g + b) / 3` (24
-//! multiply-adds per glyph) and scores only the best [`TOP_K`] exactly, in colour.
+//! instructions), the mask sums of [`MaskSums`], and 4×6 block weights for the prefilter. Per
+//! cell the exhaustive search costs three dot products per glyph plus an O(1) closed-form fit;
+//! the fast search ranks glyphs on 4×6 block averages of the grey plane `(r + g + b) / 3` (24
+//! multiply-adds per glyph, vectorized across glyphs) and scores only the best [`TOP_K`]
+//! exactly, in colour. The block sums come with the cell's pixels ([`CellPixels::load`]).
 
 use super::Background;
-use super::cells::{CellPixels, padded};
-use super::fit::{Fitted, MaskSums, MaskTable, costs_all, fit};
+use super::cells::{BlockGrid, CellPixels, NB, padded};
+use super::fit::{Fitted, MaskSums, MaskTable, costs_all, costs_one, fit};
 use crate::glyph::{GlyphAtlas, GlyphId};
 
-/// Candidates the fast search scores exactly.
-pub(crate) const TOP_K: usize = 3;
-/// Columns of the prefilter grid.
-const BX: usize = 4;
-/// Rows of the prefilter grid (cells are about twice as tall as wide).
-const BY: usize = 6;
-/// Blocks of the prefilter grid.
-const NB: usize = BX * BY;
-/// Prefilter planes, padded to a whole number of kernel lanes.
-const NBP: usize = 32;
+/// Candidates the fast search scores exactly. Six, not three: with three the prefilter's
+/// coarse blocks let `[` beat `|` on a thin vertical bar (the bar test of `tests.rs`), at the
+/// price of three more exact fits per cell (docs/BENCHMARKS.md).
+pub(crate) const TOP_K: usize = 6;
 
 /// The glyphs of one palette, prepared for matching at one cell size.
 #[derive(Clone, Debug)]
@@ -37,13 +32,11 @@ pub(crate) struct ShapeSet {
     pub sums: Vec<MaskSums>,
     /// The same sums as a table for the batch cost kernel.
     table: MaskTable,
-    /// Per glyph and prefilter block: the block's summed coverage / `block_scale`, as i16
-    /// planes of `NBP` (so the prefilter runs on the same multiply-add kernel).
-    blocks: Vec<i16>,
-    /// Prefilter block row of every pixel row of the cell.
-    band_of_row: Vec<u8>,
-    /// Pixel columns `[start, end)` of each prefilter block column.
-    col_ranges: [(usize, usize); BX],
+    /// Prefilter weights: glyph `k`'s summed coverage over each block / `block_scale`, laid
+    /// out for [`grey_dots`] (glyphs padded with zeros to a multiple of [`GL`]).
+    weights: Vec<i16>,
+    /// The prefilter's blocks.
+    grid: BlockGrid,
     /// 1 / (3 · pixels per block): block means of the grey plane `r + g + b` back in 0..=255.
     inv_block_n_grey: [f32; NB],
     /// Factor that keeps the block weights within i16 for large cells.
@@ -55,12 +48,10 @@ pub(crate) struct ShapeSet {
 pub(crate) struct ShapeScratch {
     dots: Vec<[i32; 3]>,
     costs: Vec<f32>,
-    /// `r + g + b` of the cell's pixels (the prefilter ranks on this one grey plane).
-    grey: Vec<i16>,
-    /// Block means of the grey plane.
-    means: [i16; NBP],
     /// Prefilter dot products, one per glyph.
     grey_dots: Vec<i32>,
+    /// Prefilter ranking keys, one per glyph (see [`top_k`]).
+    keys: Vec<i64>,
 }
 
 /// `out[k] = Σ_i plane_c[i] · mask_k[i]` for the three colour planes and every glyph `k`.
@@ -128,65 +119,177 @@ unsafe fn dots_avx2(
     }
 }
 
-crate::multiversion! {
-    /// `out[i] = r[i] + g[i] + b[i]` (at most 765: fits i16).
-    fn grey_plane(r: &[i16], g: &[i16], b: &[i16], out: &mut [i16]) {
-        for (((o, &r), &g), &b) in out.iter_mut().zip(r).zip(g).zip(b) {
-            *o = r + g + b;
+/// Glyphs per prefilter chunk: one 512-bit register of i32 dot products.
+const GL: usize = 16;
+
+/// `out[k] = Σ_j means[j] · w_k[j]` for every glyph `k`, vectorized across glyphs: `wp`
+/// holds, per chunk of [`GL`] glyphs and per pair of blocks `(2i, 2i + 1)`, the pairs
+/// `(w_k[2i], w_k[2i + 1])` of its glyphs, so one 16-bit multiply-add (`vpmaddwd`) with the
+/// broadcast pair of means serves 16 glyphs. `out.len()` is a multiple of `GL`. Integer
+/// arithmetic: every path gives the same numbers.
+fn grey_dots(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    assert!(out.len().is_multiple_of(GL) && wp.len() >= out.len() * NB);
+    #[cfg(target_arch = "x86_64")]
+    match crate::simd::level() {
+        // SAFETY: the level is what the CPU supports; the slice lengths are asserted above.
+        crate::simd::Level::Avx512 => return unsafe { grey_dots_avx512(means, wp, out) },
+        // SAFETY: as above.
+        crate::simd::Level::Avx2 => return unsafe { grey_dots_avx2(means, wp, out) },
+        crate::simd::Level::Base => {}
+    }
+    grey_dots_portable(means, wp, out);
+}
+
+/// [`grey_dots`] in portable code.
+fn grey_dots_portable(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let mut acc = [0i32; GL];
+        for (i, wi) in w.chunks_exact(2 * GL).enumerate() {
+            let (m0, m1) = (means[2 * i] as i32, means[2 * i + 1] as i32);
+            for (l, a) in acc.iter_mut().enumerate() {
+                *a += m0 * wi[2 * l] as i32 + m1 * wi[2 * l + 1] as i32;
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
+}
+
+/// The pair `(means[2i], means[2i + 1])` as one 32-bit lane value.
+fn mean_pairs(means: &[i16; NB]) -> [i32; NB / 2] {
+    std::array::from_fn(|i| (means[2 * i] as u16 as i32) | ((means[2 * i + 1] as i32) << 16))
+}
+
+/// [`grey_dots`] with 512-bit multiply-adds: one register per chunk of 16 glyphs.
+///
+/// # Safety
+/// AVX-512 BW must be available; lengths as [`grey_dots`] asserts.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn grey_dots_avx512(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    use std::arch::x86_64::*;
+    let pairs = mean_pairs(means).map(|p| _mm512_set1_epi32(p));
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let mut acc = _mm512_setzero_si512();
+        for (i, p) in pairs.iter().enumerate() {
+            // SAFETY: 32 values at 32·i, inside the chunk of GL·NB = 32·(NB/2).
+            let v = unsafe { _mm512_loadu_si512(w.as_ptr().add(2 * GL * i).cast()) };
+            acc = _mm512_add_epi32(acc, _mm512_madd_epi16(v, *p));
+        }
+        // SAFETY: `o` holds GL = 16 i32.
+        unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast(), acc) };
+    }
+}
+
+/// [`grey_dots`] with 256-bit multiply-adds: two registers per chunk of 16 glyphs.
+///
+/// # Safety
+/// AVX2 must be available; lengths as [`grey_dots`] asserts.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn grey_dots_avx2(means: &[i16; NB], wp: &[i16], out: &mut [i32]) {
+    use std::arch::x86_64::*;
+    let pairs = mean_pairs(means).map(|p| _mm256_set1_epi32(p));
+    for (o, w) in out.chunks_exact_mut(GL).zip(wp.chunks_exact(GL * NB)) {
+        let (mut lo, mut hi) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for (i, p) in pairs.iter().enumerate() {
+            // SAFETY: 2 × 16 values at 32·i, inside the chunk of GL·NB = 32·(NB/2).
+            unsafe {
+                let a = _mm256_loadu_si256(w.as_ptr().add(2 * GL * i).cast());
+                let b = _mm256_loadu_si256(w.as_ptr().add(2 * GL * i + 16).cast());
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(a, *p));
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(b, *p));
+            }
+        }
+        // SAFETY: `o` holds GL = 16 i32.
+        unsafe {
+            _mm256_storeu_si256(o.as_mut_ptr().cast(), lo);
+            _mm256_storeu_si256(o.as_mut_ptr().add(8).cast(), hi);
         }
     }
 }
 
+/// Where [`grey_dots`] expects the weight of glyph `k`, block `j`.
+fn weight_at(k: usize, j: usize) -> usize {
+    (k / GL) * GL * NB + (j / 2) * 2 * GL + 2 * (k % GL) + j % 2
+}
+
+/// Ranking key of cost `c` for glyph `k`: ordered like `(c, k)` (an integer compare of the
+/// float bits, made monotonic), so the [`TOP_K`] smallest keys are the lowest costs with ties
+/// to the lower index. Costs that are not below infinity (and NaN) never rank.
+#[inline(always)]
+fn key(c: f32, k: usize) -> i64 {
+    let bits = (c + 0.0).to_bits(); // -0.0 and 0.0 rank equal
+    let ord = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    if c < f32::INFINITY {
+        ((ord as i64) << 16) | k as i64
+    } else {
+        i64::MAX
+    }
+}
+
+/// Lanes of the top-k network (one 512-bit register of keys).
+const KL: usize = 8;
+
 crate::multiversion! {
-    /// `out[k] = Σ_i means[i] · blocks_k[i]` for every glyph `k` (planes of [`NBP`]).
-    fn grey_dots(means: &[i16; NBP], blocks: &[i16], out: &mut [i32]) {
-        for (o, b) in out.iter_mut().zip(blocks.chunks_exact(NBP)) {
-            *o = means.iter().zip(b).map(|(&m, &w)| m as i32 * w as i32).sum();
+    /// `keys[k] = key(costs[k], k)`; the padding past `costs` never ranks.
+    fn fill_keys(costs: &[f32], keys: &mut [i64]) {
+        let (head, pad) = keys.split_at_mut(costs.len());
+        for (k, (o, &c)) in head.iter_mut().zip(costs).enumerate() {
+            *o = key(c, k);
         }
+        pad.fill(i64::MAX);
     }
 }
 
 crate::multiversion! {
-    /// Mean of `plane` (a `cw`-wide cell) over every prefilter block: the pixel rows of a band
-    /// are added together first, then split into block columns.
-    fn block_means(
-        plane: &[i16],
-        cw: usize,
-        band_of_row: &[u8],
-        col_ranges: &[(usize, usize); BX],
-        inv_n: &[f32; NB],
-        out: &mut [i16; NBP],
-    ) {
-        let mut acc = [0u32; NB];
-        let mut row = [0u32; 64];
-        let wide = cw.min(64);
-        let mut band = band_of_row.first().copied().unwrap_or(0);
-        for (y, &by) in band_of_row.iter().enumerate() {
-            if by != band {
-                for (bx, &(x0, x1)) in col_ranges.iter().enumerate() {
-                    acc[band as usize * BX + bx] += row[x0.min(64)..x1.min(64)].iter().sum::<u32>();
+    /// Per lane `l`, the [`TOP_K`] smallest of keys `l, l + KL, l + 2·KL, …`, sorted: each
+    /// chunk is inserted with a min/max network, branch-free and lane-parallel.
+    fn top_lanes(keys: &[i64], t: &mut [[i64; KL]; TOP_K]) {
+        *t = [[i64::MAX; KL]; TOP_K];
+        for c in keys.chunks_exact(KL) {
+            let mut x = [0i64; KL];
+            x.copy_from_slice(c);
+            for level in t.iter_mut() {
+                for (a, b) in level.iter_mut().zip(x.iter_mut()) {
+                    let lo = (*a).min(*b);
+                    *b = (*a).max(*b);
+                    *a = lo;
                 }
-                row[..wide].fill(0);
-                band = by;
             }
-            let src = &plane[y * cw..(y + 1) * cw];
-            for (a, &v) in row[..wide].iter_mut().zip(src) {
-                *a += v as u32;
-            }
-            // cells wider than 64 pixels: the rest goes straight into the blocks
-            for (x, &v) in src.iter().enumerate().skip(64) {
-                let bx = col_ranges.iter().position(|&(x0, x1)| (x0..x1).contains(&x)).unwrap_or(0);
-                acc[by as usize * BX + bx] += v as u32;
-            }
-        }
-        for (bx, &(x0, x1)) in col_ranges.iter().enumerate() {
-            acc[band as usize * BX + bx] += row[x0.min(64)..x1.min(64)].iter().sum::<u32>();
-        }
-        // a multiply by the reciprocal: 24 integer divisions per call cost more than the rest
-        for (j, a) in acc.iter().enumerate() {
-            out[j] = (*a as f32 * inv_n[j]) as i16;
         }
     }
+}
+
+/// Indices (ascending) of the [`TOP_K`] lowest `costs`, ties to the lower index; fewer when
+/// fewer costs are finite (the rest are `u16::MAX`). `keys` is scratch.
+fn top_k(costs: &[f32], keys: &mut Vec<i64>) -> [u16; TOP_K] {
+    keys.resize(costs.len().div_ceil(KL) * KL, i64::MAX);
+    fill_keys(costs, keys);
+    let mut t = [[i64::MAX; KL]; TOP_K];
+    top_lanes(keys, &mut t);
+    // the overall TOP_K are among the lanes' TOP_K (keys are distinct: they hold the index)
+    let mut best = [i64::MAX; TOP_K];
+    for &x in t.iter().flatten() {
+        let mut x = x;
+        for b in best.iter_mut() {
+            let lo = (*b).min(x);
+            x = (*b).max(x);
+            *b = lo;
+        }
+    }
+    let mut out = best.map(|b| {
+        if b == i64::MAX {
+            u16::MAX
+        } else {
+            (b & 0xffff) as u16
+        }
+    });
+    out.sort_unstable();
+    out
 }
 
 impl ShapeSet {
@@ -195,19 +298,11 @@ impl ShapeSet {
         let (cw, ch) = (atlas.metrics.width, atlas.metrics.height);
         let n = cw * ch;
         let np = padded(n);
-        let mut block_of = vec![0u8; n];
-        let mut block_n = [0u32; NB];
-        for y in 0..ch {
-            for x in 0..cw {
-                let b = (y * BY / ch.max(1)) * BX + x * BX / cw.max(1);
-                block_of[y * cw + x] = b as u8;
-                block_n[b] += 1;
-            }
-        }
-        let max_n = block_n.iter().copied().max().unwrap_or(1);
+        let grid = BlockGrid::new(cw, ch);
+        let max_n = grid.count.iter().copied().max().unwrap_or(1);
         let block_scale = max_n.div_ceil(128).max(1) as f32;
         let mut masks = vec![0i16; ids.len() * np];
-        let mut blocks = vec![0i16; ids.len() * NBP];
+        let mut weights = vec![0i16; ids.len().div_ceil(GL) * GL * NB];
         let mut sums = Vec::with_capacity(ids.len());
         for (k, &id) in ids.iter().enumerate() {
             let bmp = atlas.bitmap(id);
@@ -215,11 +310,11 @@ impl ShapeSet {
             let mut bs = [0u32; NB];
             for (i, &c) in bmp.iter().enumerate() {
                 masks[k * np + i] = c as i16;
-                bs[block_of[i] as usize] += c as u32;
+                bs[grid.block(i % cw, i / cw)] += c as u32;
             }
             // Σ_b mean(p)_b · (Σ cov)_b approximates Σ p·cov; the weight is the block's ink
             for (j, s) in bs.iter().enumerate() {
-                blocks[k * NBP + j] = (*s as f32 / block_scale).round().min(32767.0) as i16;
+                weights[weight_at(k, j)] = (*s as f32 / block_scale).round().min(32767.0) as i16;
             }
         }
         ShapeSet {
@@ -228,19 +323,17 @@ impl ShapeSet {
             masks,
             table: MaskTable::new(&sums),
             sums,
-            blocks,
-            band_of_row: (0..ch).map(|y| (y * BY / ch.max(1)) as u8).collect(),
-            // the same columns as `block_of`: x belongs to block column x·BX / cw
-            col_ranges: std::array::from_fn(|bx| {
-                let mut xs = (0..cw).filter(|x| x * BX / cw.max(1) == bx);
-                match xs.next() {
-                    None => (0, 0),
-                    Some(x0) => (x0, xs.next_back().map_or(x0 + 1, |x| x + 1)),
-                }
-            }),
-            inv_block_n_grey: block_n.map(|n| 1.0 / (3 * n.max(1)) as f32),
+            weights,
+            inv_block_n_grey: grid.count.map(|n| 1.0 / (3 * n.max(1)) as f32),
+            grid,
             block_scale,
         }
+    }
+
+    /// The prefilter's blocks: [`CellPixels::load`] sums the grey plane over them for
+    /// [`ShapeSet::best_fast`].
+    pub fn grid(&self) -> &BlockGrid {
+        &self.grid
     }
 
     /// Number of glyphs.
@@ -298,49 +391,22 @@ impl ShapeSet {
         }
         // rank on the grey plane (r + g + b): one channel instead of three for the prefilter;
         // colour is fitted exactly for the candidates it keeps
-        let n = cell.cw * cell.ch;
-        s.grey.resize(n, 0);
-        let [r, g, b] = &cell.rgb;
-        grey_plane(&r[..n], &g[..n], &b[..n], &mut s.grey);
-        block_means(
-            &s.grey,
-            cell.cw,
-            &self.band_of_row,
-            &self.col_ranges,
-            &self.inv_block_n_grey,
-            &mut s.means,
-        );
-        s.grey_dots.resize(self.len(), 0);
-        grey_dots(&s.means, &self.blocks, &mut s.grey_dots);
-        s.dots.resize(self.len(), [0; 3]);
-        for (d, &g) in s.dots.iter_mut().zip(&s.grey_dots) {
-            *d = [g, 0, 0];
-        }
+        let means: [i16; NB] =
+            std::array::from_fn(|j| (cell.grey_blocks[j] as f32 * self.inv_block_n_grey[j]) as i16);
+        s.grey_dots.resize(self.len().div_ceil(GL) * GL, 0);
+        grey_dots(&means, &self.weights, &mut s.grey_dots);
         s.costs.resize(self.len(), 0.0);
         let grey_sum = (cell.sum[0] + cell.sum[1] + cell.sum[2]) / 3.0;
-        costs_all(
+        costs_one(
             bg,
             &self.table,
-            [grey_sum, 0.0, 0.0],
-            &s.dots,
+            grey_sum,
+            &s.grey_dots,
             self.block_scale,
             &mut s.costs,
         );
-        // the TOP_K lowest costs, ties to the lower index (insertion into a sorted array)
-        let mut top = [(f32::INFINITY, u16::MAX); TOP_K];
-        for (k, &c) in s.costs.iter().enumerate() {
-            if c < top[TOP_K - 1].0 {
-                let mut i = TOP_K - 1;
-                while i > 0 && c < top[i - 1].0 {
-                    top[i] = top[i - 1];
-                    i -= 1;
-                }
-                top[i] = (c, k as u16);
-            }
-        }
+        let cands = top_k(&s.costs, &mut s.keys);
         let mut best: Option<(usize, Fitted)> = None;
-        let mut cands = top.map(|t| t.1);
-        cands.sort_unstable();
         for &k in cands.iter().filter(|&&k| k != u16::MAX) {
             let f = self.fit_one(k as usize, cell, bg);
             if best.is_none_or(|b| f.cost < b.1.cost) {
@@ -381,39 +447,72 @@ mod tests {
 }
 
 #[cfg(test)]
-mod block_tests {
+mod prefilter_tests {
     use super::*;
 
+    /// The plain definition of [`top_k`]: insertion into a sorted array.
+    fn top_k_reference(costs: &[f32]) -> [u16; TOP_K] {
+        let mut top = [(f32::INFINITY, u16::MAX); TOP_K];
+        for (k, &c) in costs.iter().enumerate() {
+            if c < top[TOP_K - 1].0 {
+                let mut i = TOP_K - 1;
+                while i > 0 && c < top[i - 1].0 {
+                    top[i] = top[i - 1];
+                    i -= 1;
+                }
+                top[i] = (c, k as u16);
+            }
+        }
+        let mut out = top.map(|t| t.1);
+        out.sort_unstable();
+        out
+    }
+
     #[test]
-    fn block_means_match_a_per_pixel_count_for_narrow_and_wide_cells() {
-        for (cw, ch) in [(10usize, 19usize), (3, 7), (70, 9)] {
-            let plane: Vec<i16> = (0..cw * ch).map(|i| ((i * 37) % 256) as i16).collect();
-            let band_of_row: Vec<u8> = (0..ch).map(|y| (y * BY / ch) as u8).collect();
-            let col_ranges: [(usize, usize); BX] = std::array::from_fn(|bx| {
-                let mut xs = (0..cw).filter(|x| x * BX / cw == bx);
-                match xs.next() {
-                    None => (0, 0),
-                    Some(x0) => (x0, xs.next_back().map_or(x0 + 1, |x| x + 1)),
-                }
-            });
-            let (mut sum, mut n) = ([0u32; NB], [0u32; NB]);
-            for y in 0..ch {
-                for x in 0..cw {
-                    let b = (y * BY / ch) * BX + x * BX / cw;
-                    sum[b] += plane[y * cw + x] as u32;
-                    n[b] += 1;
-                }
-            }
-            let mut out = [0i16; NBP];
-            let inv = n.map(|n| 1.0 / n.max(1) as f32);
-            block_means(&plane, cw, &band_of_row, &col_ranges, &inv, &mut out);
+    fn top_k_matches_the_insertion_definition_with_ties_signs_and_infinities() {
+        let mut keys = Vec::new();
+        for seed in 0..200u64 {
+            let n = 1 + (seed as usize * 7) % 120;
+            let costs: Vec<f32> = (0..n as u64)
+                .map(|i| {
+                    let h = crate::rng::hash2(seed, i, 5);
+                    match h % 11 {
+                        0 => f32::INFINITY,
+                        1 => f32::NAN,
+                        2 => 0.0,
+                        3 => -0.0,
+                        // few distinct values: many ties
+                        _ => ((h >> 8) % 9) as f32 * 1000.0 - 4000.0,
+                    }
+                })
+                .collect();
+            assert_eq!(
+                top_k(&costs, &mut keys),
+                top_k_reference(&costs),
+                "{costs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn grey_dots_are_the_block_dot_products() {
+        let glyphs = 2 * GL;
+        let means: [i16; NB] = std::array::from_fn(|j| (255 - j * 11 % 256) as i16);
+        let w = |k: usize, j: usize| (32767 - (k * 31 + j * 97) % 30000) as i16;
+        let mut wp = vec![0i16; glyphs * NB];
+        for k in 0..glyphs {
             for j in 0..NB {
-                let want = sum[j] / n[j].max(1);
-                assert!(
-                    (out[j] as i32 - want as i32).abs() <= 1,
-                    "{cw}x{ch} block {j}"
-                );
+                wp[weight_at(k, j)] = w(k, j);
             }
+        }
+        let mut out = vec![0; glyphs];
+        grey_dots(&means, &wp, &mut out);
+        let mut portable = vec![0; glyphs];
+        grey_dots_portable(&means, &wp, &mut portable);
+        assert_eq!(out, portable);
+        for (k, &o) in out.iter().enumerate() {
+            let want: i32 = (0..NB).map(|j| means[j] as i32 * w(k, j) as i32).sum();
+            assert_eq!(o, want, "glyph {k}");
         }
     }
 }

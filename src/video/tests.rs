@@ -41,6 +41,19 @@ fn opts(glyphs: GlyphMode, background: Background) -> ConvertOptions {
     }
 }
 
+/// Every glyph mode, with both searches of `shape`.
+fn every_mode(background: Background) -> [ConvertOptions; 4] {
+    [
+        opts(GlyphMode::Ramp, background),
+        opts(GlyphMode::Edges, background),
+        opts(GlyphMode::Shape, background),
+        ConvertOptions {
+            search: Search::Fast,
+            ..opts(GlyphMode::Shape, background)
+        },
+    ]
+}
+
 fn convert(s: &Setup, o: ConvertOptions, f: &Frame) -> (CellGrid, Placement) {
     let m = s.atlas.metrics;
     let place = Placement::fit(f.width, f.height, m.width, m.height);
@@ -145,8 +158,9 @@ fn a_vertical_bar_maps_to_the_bar_glyph() {
         }
     });
     for bg in [Background::Black, Background::Source] {
-        for mode in [GlyphMode::Edges, GlyphMode::Shape] {
-            let (out, _) = convert(&s, opts(mode, bg), &f);
+        for o in every_mode(bg).into_iter().skip(1) {
+            let (out, _) = convert(&s, o, &f);
+            let mode = (o.glyphs, o.search);
             for r in 0..3 {
                 assert_eq!(
                     ch(&s, out.at(3, r)),
@@ -215,12 +229,15 @@ fn diagonal_lines_map_to_slash_and_backslash() {
     };
     for rising in [true, false] {
         let (want, other) = if rising { ('/', '\\') } else { ('\\', '/') };
-        for (mode, f, min) in [
-            (GlyphMode::Edges, long(rising), rows - 1),
-            (GlyphMode::Edges, strokes(rising), cols * rows),
-            (GlyphMode::Shape, strokes(rising), cols * rows * 9 / 10),
+        let [_, edges, shape, shape_fast] = every_mode(Background::Black);
+        for (o, f, min) in [
+            (edges, long(rising), rows - 1),
+            (edges, strokes(rising), cols * rows),
+            (shape, strokes(rising), cols * rows * 9 / 10),
+            (shape_fast, strokes(rising), cols * rows * 9 / 10),
         ] {
-            let (out, _) = convert(&s, opts(mode, Background::Black), &f);
+            let (out, _) = convert(&s, o, &f);
+            let mode = (o.glyphs, o.search);
             let hits = out.cells.iter().filter(|c| ch(&s, c) == want).count();
             assert!(
                 hits >= min,
@@ -239,8 +256,9 @@ fn a_gradient_rises_and_has_no_edge_glyphs() {
     let w = (16 * m.width) as f32;
     let f = frame(&s, 16, 2, |x, _| (x / w * 255.0).clamp(0.0, 255.0) as u8);
     let mean_drawn = |c: &Cell| s.atlas.coverage(c.glyph) * c.fg[0] as f32;
-    for mode in [GlyphMode::Ramp, GlyphMode::Edges, GlyphMode::Shape] {
-        let (out, _) = convert(&s, opts(mode, Background::Black), &f);
+    for o in every_mode(Background::Black) {
+        let (out, _) = convert(&s, o, &f);
+        let mode = (o.glyphs, o.search);
         let row: Vec<f32> = (0..16).map(|c| mean_drawn(out.at(c, 0))).collect();
         assert!(
             mean_drawn(out.at(0, 0)) < 12.0, // the source averages ~9.6 there
@@ -249,7 +267,7 @@ fn a_gradient_rises_and_has_no_edge_glyphs() {
         );
         assert!(row[15] > row[1] + 20.0, "{mode:?}: {row:?}");
         // ramp picks by luminance alone: strictly by coverage
-        if mode != GlyphMode::Shape {
+        if o.glyphs != GlyphMode::Shape {
             let cov: Vec<f32> = (0..16)
                 .map(|c| s.atlas.coverage(out.at(c, 0).glyph))
                 .collect();
@@ -278,13 +296,10 @@ fn output_is_the_same_for_any_thread_count() {
             .unwrap();
         pool.install(|| convert(&s, o, &f).0)
     };
-    for glyphs in [GlyphMode::Ramp, GlyphMode::Edges, GlyphMode::Shape] {
+    for mode in every_mode(Background::Source) {
         for dither in [Dither::None, Dither::Ordered, Dither::Diffusion] {
-            let o = ConvertOptions {
-                dither,
-                ..opts(glyphs, Background::Source)
-            };
-            assert_eq!(run(1, o), run(2, o), "{glyphs:?} {dither:?}");
+            let o = ConvertOptions { dither, ..mode };
+            assert_eq!(run(1, o), run(2, o), "{mode:?}");
         }
     }
 }
