@@ -101,6 +101,10 @@ mod device {
         start: f64,
         duration: f64,
     ) -> Result<(Arc<dyn Clock>, Box<dyn std::any::Any>)> {
+        // alsa-lib reports a missing card on stderr, which would land on top of the UI: send
+        // this thread's ALSA messages to a buffer instead (the error below says what failed).
+        #[cfg(target_os = "linux")]
+        let _alsa_messages = alsa::Output::local_error_handler().ok();
         let host = cpal::default_host();
         let dev = host.default_output_device().context("no output device")?;
         let cfg = dev
