@@ -21,6 +21,9 @@ const RENDER_EXAMPLES: &str = "Examples:
   asciivid render song.flac -o draft.mp4 --quality draft --start 30 --duration 10
   asciivid render song.mp3 -o clip.webm --resolution 1280x720 --fps 30 --seed 7
   asciivid render song.mp3 --preset my-look.toml --test-frame 42.5
+  asciivid render song.mp3 --preset tunnel --lyrics song.srt -o karaoke.mp4   (timed text over any look; .srt or .lrc)
+  asciivid render song.mp3 --lyrics song.lrc --lyrics-mode typewriter --lyrics-position center
+  asciivid render song.mp3 --preset lyric-stencil.toml -o stencil.mp4   (a preset's own text layer: docs/TEXT.md)
   asciivid render song.mp3 --preset showcase -o show.mp4      (a built-in timeline: sections cut on the beat)
   asciivid render song.mp3 --preset my-show.toml --show-timeline   (print where the sections fall, render nothing)
   asciivid render song.mp3 --preset my-show.toml --frames 0..1200 -o part1.y4m   (a shard: frames 0-1199 exactly as in one pass)
@@ -270,6 +273,100 @@ struct RenderArgs {
     show_timeline: bool,
     #[command(flatten)]
     video: VideoArgs,
+    #[command(flatten)]
+    text: TextArgs,
+}
+
+/// Timed text over the look (`render --lyrics`).
+#[derive(Args, Debug, Clone)]
+struct TextArgs {
+    /// Lyrics or subtitles to show over the preset: an .srt or .lrc file, timed like the song
+    /// (docs/TEXT.md). Overlapping entries: each is cut where the next one starts.
+    #[arg(long, value_name = "FILE.srt|FILE.lrc")]
+    lyrics: Option<PathBuf>,
+    /// How --lyrics appear.
+    #[arg(long, value_enum, default_value = "fade-in", requires = "lyrics")]
+    lyrics_mode: TextModeArg,
+    /// Where --lyrics sit on screen.
+    #[arg(long, value_enum, default_value = "bottom", requires = "lyrics")]
+    lyrics_position: TextPositionArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TextModeArg {
+    /// All at once.
+    Plain,
+    /// Typed in, with a blinking cursor.
+    Typewriter,
+    /// Fading in and out.
+    FadeIn,
+    /// Dim, flashing bright on every beat.
+    Flash,
+    /// Letters fly in from random places.
+    Scatter,
+    /// Letters ride a sine wave.
+    Wave,
+}
+
+impl TextModeArg {
+    fn mode(self) -> crate::text::Mode {
+        use crate::text::Mode;
+        match self {
+            TextModeArg::Plain => Mode::Plain,
+            TextModeArg::Typewriter => Mode::Typewriter,
+            TextModeArg::FadeIn => Mode::FadeIn,
+            TextModeArg::Flash => Mode::Flash,
+            TextModeArg::Scatter => Mode::Scatter,
+            TextModeArg::Wave => Mode::Wave,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TextPositionArg {
+    Top,
+    Center,
+    Bottom,
+}
+
+impl TextPositionArg {
+    fn position(self) -> crate::text::Position {
+        use crate::text::Position;
+        match self {
+            TextPositionArg::Top => Position::Top,
+            TextPositionArg::Center => Position::Center,
+            TextPositionArg::Bottom => Position::Bottom,
+        }
+    }
+}
+
+/// `--lyrics`: a text layer on top of every section, and `--start` given to every text layer
+/// (the preset's own too) so cues keep the song's times. Says how many entries overlapped.
+fn add_lyrics(tl: &mut Timeline, t: &TextArgs, start: f64, quiet: bool) -> Result<()> {
+    if let Some(path) = &t.lyrics {
+        let cues = Arc::new(crate::text::load(path)?);
+        if cues.overlaps > 0 && !quiet {
+            eprintln!(
+                "note: {}: {} entries overlap the next one; each is shown until the next begins",
+                path.display(),
+                cues.overlaps
+            );
+        }
+        let layer = crate::text::spec::overlay_layer(
+            cues,
+            t.lyrics_mode.mode(),
+            t.lyrics_position.position(),
+        );
+        tl.map_presets(|p| {
+            p.layers.push(layer.clone());
+            Ok(())
+        })?;
+    }
+    tl.map_presets(|p| {
+        crate::text::spec::set_start(p, start);
+        Ok(())
+    })?;
+    Ok(())
 }
 
 #[derive(Args, Debug)]
@@ -772,7 +869,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
             }
         }
     }
-    let tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    let mut tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    add_lyrics(&mut tl, &a.text, a.start, a.look.quiet)?;
     if tl.has_video_layers() {
         bail!(
             "preset `{}` has a video layer, but {} has no video stream: give a video or image input, or choose another preset",
@@ -857,7 +955,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
 
 fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()> {
     use crate::video::{Fit, Search, VideoInput};
-    let tl = video_timeline(&a)?;
+    let mut tl = video_timeline(&a)?;
+    add_lyrics(&mut tl, &a.text, a.start, a.look.quiet)?;
     let mut r = resolve_look(&a.look, Quality::Production, a.duration.unwrap_or(60.0))?;
     if a.look.fps.is_none()
         && let VideoInput::File { fps: Some(f), .. } = &input

@@ -25,5 +25,6 @@ pub mod scene;
 pub mod shaders;
 pub mod simd;
 pub mod term;
+pub mod text;
 pub mod tui;
 pub mod video;
