@@ -15,6 +15,7 @@ pub mod glyph;
 pub mod grid;
 pub mod listing;
 pub mod media;
+pub mod narrate;
 pub mod palette;
 pub mod params;
 pub mod pipeline;
