@@ -20,12 +20,13 @@ pub struct MixSettings {
     pub seconds: f64,
 }
 
-/// The `-filter_complex` graph mixing input 0 (speech) with input 1 (music, if `music`).
-pub fn filter_graph(s: &MixSettings, music: bool) -> String {
+/// The `-filter_complex` graph mixing input 0 (speech) with input 1 (music, if `music`),
+/// ending in `last` (the final loudness stage) and `[out]`.
+pub fn filter_graph(s: &MixSettings, music: bool, last: &str) -> String {
     let norm = format!("loudnorm=I={:.1}:TP=-1.5:LRA=11", s.loudness);
     let speech = "[0:a]aresample=44100,aformat=sample_fmts=fltp:channel_layouts=stereo";
     if !music {
-        return format!("{speech},{norm},aresample=44100[out]");
+        return format!("{speech},{last},aresample=44100[out]");
     }
     let fade_at = (s.seconds - 2.0).max(0.0);
     let mut g = format!(
@@ -44,13 +45,79 @@ pub fn filter_graph(s: &MixSettings, music: bool) -> String {
         g.push_str("[key]anullsink;[music]anull[bed];");
     }
     g.push_str(&format!(
-        "[voice][bed]amix=inputs=2:duration=first:normalize=0,{norm},aresample=44100[out]"
+        "[voice][bed]amix=inputs=2:duration=first:normalize=0,{last},aresample=44100[out]"
     ));
     g
 }
 
-/// Mix `speech` (and `music`) into `out` (16-bit stereo WAV at 44.1 kHz).
+/// What loudnorm's first pass measured (its `print_format=json` block).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    input_i: String,
+    input_tp: String,
+    input_lra: String,
+    input_thresh: String,
+    target_offset: String,
+}
+
+impl Measured {
+    /// Pull the measurement out of ffmpeg's log (None if it is not there).
+    pub fn from_log(log: &str) -> Option<Measured> {
+        let json = &log[log.rfind('{')?..=log.rfind('}')?];
+        let v: serde_json::Value = serde_json::from_str(json).ok()?;
+        let get = |k: &str| -> Option<String> {
+            let s = v.get(k)?.as_str()?.trim().to_string();
+            s.parse::<f64>().ok().filter(|x| x.is_finite())?;
+            Some(s)
+        };
+        Some(Measured {
+            input_i: get("input_i")?,
+            input_tp: get("input_tp")?,
+            input_lra: get("input_lra")?,
+            input_thresh: get("input_thresh")?,
+            target_offset: get("target_offset")?,
+        })
+    }
+
+    /// The second pass: a linear gain to the target computed from the measurement.
+    fn filter(&self, s: &MixSettings) -> String {
+        format!(
+            "loudnorm=I={:.1}:TP=-1.5:LRA=11:measured_I={}:measured_TP={}:measured_LRA={}:measured_thresh={}:offset={}:linear=true",
+            s.loudness,
+            self.input_i,
+            self.input_tp,
+            self.input_lra,
+            self.input_thresh,
+            self.target_offset
+        )
+    }
+}
+
+/// Mix `speech` (and `music`) into `out` (16-bit stereo WAV at 44.1 kHz), normalized in two
+/// passes: loudnorm measures the mix, then applies one linear gain to reach the target
+/// (the one-pass dynamic mode lands up to a unit or so off and pumps).
 pub fn mix(speech: &Path, music: Option<&Path>, s: &MixSettings, out: &Path) -> Result<()> {
+    let measure = format!(
+        "loudnorm=I={:.1}:TP=-1.5:LRA=11:print_format=json",
+        s.loudness
+    );
+    let log = run(speech, music, s, &measure, None)?;
+    let last = match Measured::from_log(&log) {
+        Some(m) => m.filter(s),
+        // silence (nothing to measure): the one-pass filter is as good as any
+        None => format!("loudnorm=I={:.1}:TP=-1.5:LRA=11", s.loudness),
+    };
+    run(speech, music, s, &last, Some(out)).map(|_| ())
+}
+
+/// One ffmpeg run of the graph ending in `last`, into `out` (or nowhere, to measure); its log.
+fn run(
+    speech: &Path,
+    music: Option<&Path>,
+    s: &MixSettings,
+    last: &str,
+    out: Option<&Path>,
+) -> Result<String> {
     let ffmpeg = crate::media::find_ffmpeg()?;
     let mut cmd = Command::new(ffmpeg);
     cmd.args(["-hide_banner", "-nostdin", "-y", "-i"])
@@ -60,12 +127,15 @@ pub fn mix(speech: &Path, music: Option<&Path>, s: &MixSettings, out: &Path) -> 
         // the music loops if it is shorter than the narration
         cmd.args(["-stream_loop", "-1", "-i"]).arg(m);
     }
-    cmd.args(["-filter_complex", &filter_graph(s, music.is_some())])
-        .args(["-map", "[out]", "-t", &format!("{:.3}", s.seconds)])
-        .args(["-c:a", "pcm_s16le", "-ar", "44100", "-ac", "2"])
-        .arg(out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.args(["-filter_complex", &filter_graph(s, music.is_some(), last)])
+        .args(["-map", "[out]", "-t", &format!("{:.3}", s.seconds)]);
+    match out {
+        Some(o) => cmd
+            .args(["-c:a", "pcm_s16le", "-ar", "44100", "-ac", "2"])
+            .arg(o),
+        None => cmd.args(["-f", "null", "-"]),
+    };
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     let res = cmd
         .output()
         .context("cannot run ffmpeg to mix the narration")?;
@@ -81,7 +151,7 @@ pub fn mix(speech: &Path, music: Option<&Path>, s: &MixSettings, out: &Path) -> 
             music.map_or(String::new(), |m| format!(" with {}", m.display()))
         );
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&res.stderr).into_owned())
 }
 
 #[cfg(test)]
@@ -96,11 +166,33 @@ mod tests {
             duck: false,
             seconds: 10.0,
         };
-        let plain = filter_graph(&s, false);
-        assert!(plain.contains("loudnorm=I=-16.0") && !plain.contains("[1:a]"));
-        let bed = filter_graph(&s, true);
-        assert!(bed.contains("amix") && !bed.contains("sidechaincompress"));
+        let plain = filter_graph(&s, false, "LAST");
+        assert!(plain.contains("LAST") && !plain.contains("[1:a]"));
+        let bed = filter_graph(&s, true, "LAST");
+        assert!(bed.contains("amix") && bed.ends_with("LAST,aresample=44100[out]"));
+        assert!(!bed.contains("sidechaincompress"));
         s.duck = true;
-        assert!(filter_graph(&s, true).contains("sidechaincompress"));
+        assert!(filter_graph(&s, true, "LAST").contains("sidechaincompress"));
+    }
+
+    #[test]
+    fn the_second_pass_uses_the_measurement() {
+        let log = "[Parsed_loudnorm_0 @ 0x1]\n{\n\t\"input_i\" : \"-27.61\",\n\t\"input_tp\" : \"-4.47\",\n\t\"input_lra\" : \"18.10\",\n\t\"input_thresh\" : \"-39.20\",\n\t\"output_i\" : \"-16.58\",\n\t\"target_offset\" : \"0.58\"\n}\n";
+        let m = Measured::from_log(log).unwrap();
+        let s = MixSettings {
+            loudness: -16.0,
+            music_volume: 0.3,
+            duck: false,
+            seconds: 1.0,
+        };
+        let f = m.filter(&s);
+        assert!(
+            f.contains("measured_I=-27.61")
+                && f.contains("offset=0.58")
+                && f.contains("linear=true"),
+            "{f}"
+        );
+        assert!(Measured::from_log("no json here").is_none());
+        assert!(Measured::from_log("{ \"input_i\" : \"-inf\" }").is_none());
     }
 }

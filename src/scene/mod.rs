@@ -348,7 +348,8 @@ impl Scene {
     /// Turn the cells of the last [`Scene::update`] into pixels, with tonemap, feedback and shaders.
     pub fn draw(&mut self, index: u64, frame: &mut Frame) {
         let fi = index as usize;
-        let mut layers = self.layers.iter_mut().filter(|l| l.enabled);
+        // text layers go on top later: the tonemap and feedback must not see them
+        let mut layers = self.layers.iter_mut().filter(|l| l.enabled && !l.is_text());
         if self.background == [0, 0, 0] {
             // The first layer onto black writes its rows once instead of clear + blend.
             match layers.next() {
@@ -383,6 +384,14 @@ impl Scene {
             };
             pending.flush(frame);
             fb.state.apply(frame, &p);
+        }
+        // Text layers (words, or stencils masking the look) over the exposed picture, so
+        // the words neither shift the tonemap nor leave feedback trails; shaders see them.
+        if self.layers.iter().any(|l| l.enabled && l.is_text()) {
+            pending.flush(frame);
+            for layer in self.layers.iter_mut().filter(|l| l.enabled && l.is_text()) {
+                layer.draw(frame, index);
+            }
         }
         let ctx = FrameCtx::new(index, self.fps, self.seed);
         for s in self.shaders.iter_mut().filter(|s| s.enabled) {

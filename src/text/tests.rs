@@ -138,3 +138,26 @@ fn preset_files_read_lyrics_relative_to_themselves() {
         .to_string();
     assert!(e.contains("a.srt line 2:"), "{e}");
 }
+
+#[test]
+fn portrait_output_reflows_the_words_onto_more_rows() {
+    let p = preset(
+        "lyrics = { text = \"a lyric line long enough to need wrapping on the narrow grid of a portrait video but not on a wide one\", mode = \"plain\" }",
+    );
+    let rows_used = |w: usize, h: usize| {
+        let mut s = Scene::new(&p, w, h, 3, &FontChain::bundled(), features()).unwrap();
+        s.update(10);
+        let cells = s.layers[1].cells();
+        let (cols, rows) = s.layers[1].grid_size();
+        let used = (0..rows)
+            .filter(|&r| (0..cols).any(|c| cells.at(c, r).glyph != 0))
+            .count();
+        let chars = cells.cells.iter().filter(|c| c.glyph != 0).count();
+        (used, chars)
+    };
+    let (land_rows, land_chars) = rows_used(640, 360);
+    let (port_rows, port_chars) = rows_used(360, 640);
+    assert_eq!(land_rows, 1);
+    assert!(port_rows >= 2, "portrait used {port_rows} rows");
+    assert_eq!(land_chars, port_chars, "characters were lost in the reflow");
+}
