@@ -36,7 +36,16 @@ pub fn parse(src: &str, origin: &str) -> Result<Cues, TextError> {
         };
         let (start, end) = time_range(time).map_err(|m| TextError::at(origin, time_no, m))?;
         let mut text = Vec::new();
-        while let Some((_, l)) = lines.next_if(|(_, l)| !l.trim().is_empty()) {
+        while let Some((no, l)) = lines.next_if(|(_, l)| !l.trim().is_empty()) {
+            if l.contains("-->") && time_range(l).is_ok() {
+                // two entries run together: without this check the next entry would silently
+                // become text of this one
+                return Err(TextError::at(
+                    origin,
+                    no,
+                    "a time line inside the text of the entry above: separate entries with a blank line",
+                ));
+            }
             let clean = strip_tags(l);
             if !clean.trim().is_empty() {
                 text.push(clean.trim().to_string());
@@ -212,6 +221,10 @@ mod tests {
             err("1\n00:00:01,000 --> 00:00:02,000\nx\n\n2\n").line,
             Some(5)
         );
+        // entries without the blank line between them
+        let e = err("1\n00:00:01,000 --> 00:00:02,000\nx\n2\n00:00:03,000 --> 00:00:04,000\ny\n");
+        assert_eq!(e.line, Some(5));
+        assert!(e.to_string().contains("blank line"), "{e}");
         // 61 seconds, two millisecond digits
         assert_eq!(err("1\n00:00:61,000 --> 00:01:02,000\nx\n").line, Some(2));
         assert_eq!(err("1\n00:00:01,00 --> 00:00:02,000\nx\n").line, Some(2));
