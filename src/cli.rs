@@ -21,6 +21,9 @@ const RENDER_EXAMPLES: &str = "Examples:
   asciivid render song.flac -o draft.mp4 --quality draft --start 30 --duration 10
   asciivid render song.mp3 -o clip.webm --resolution 1280x720 --fps 30 --seed 7
   asciivid render song.mp3 --preset my-look.toml --test-frame 42.5
+  asciivid render song.mp3 --preset tunnel --lyrics song.srt -o karaoke.mp4   (timed text over any look; .srt or .lrc)
+  asciivid render song.mp3 --lyrics song.lrc --lyrics-mode typewriter --lyrics-position center
+  asciivid render song.mp3 --preset lyric-stencil.toml -o stencil.mp4   (a preset's own text layer: docs/TEXT.md)
   asciivid render song.mp3 --preset showcase -o show.mp4      (a built-in timeline: sections cut on the beat)
   asciivid render song.mp3 --preset my-show.toml --show-timeline   (print where the sections fall, render nothing)
   asciivid render song.mp3 --preset my-show.toml --frames 0..1200 -o part1.y4m   (a shard: frames 0-1199 exactly as in one pass)
@@ -66,6 +69,16 @@ Results are cached by file content in the user cache directory ($ASCIIVID_CACHE_
 ~/.cache/asciivid): analysing, rendering or previewing the same file again skips the analysis.
 --no-cache analyses afresh without reading or writing the cache.";
 
+const NARRATE_EXAMPLES: &str = "Examples:
+  asciivid narrate quotes.txt -o quotes.mp4                      # spoken quotes, typed on screen
+  asciivid narrate quotes.txt --music bed.mp3 --duck --preset aurora -o quotes.mp4
+  asciivid narrate quotes.txt --voice en-us --rate 150 --loudness -14 --text-mode fade-in
+Quotes file: one quote per paragraph (blank lines between quotes), `#` starts a comment line.
+Speech comes from espeak-ng, installed locally (Debian/Ubuntu: sudo apt-get install -y espeak-ng);
+nothing goes over the network. The sound (speech over the music, ducked with --duck) is
+normalized to --loudness LUFS with ffmpeg's loudnorm; the picture is the preset reacting to it,
+with each quote shown while it is spoken (docs/TEXT.md).";
+
 const LIST_EXAMPLES: &str = "Examples:
   asciivid list presets
   asciivid list palettes
@@ -96,6 +109,9 @@ enum Command {
     /// Play a video (or an audio file with the default look) as ASCII in the terminal.
     #[command(after_help = PLAY_EXAMPLES)]
     Play(PlayArgs),
+    /// Read quotes aloud (espeak-ng, offline) over music and show them as text over a preset.
+    #[command(after_help = NARRATE_EXAMPLES)]
+    Narrate(NarrateArgs),
     /// List presets, palettes, effects, shaders or blend modes.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
@@ -270,6 +286,160 @@ struct RenderArgs {
     show_timeline: bool,
     #[command(flatten)]
     video: VideoArgs,
+    #[command(flatten)]
+    text: TextArgs,
+}
+
+/// Timed text over the look (`render --lyrics`).
+#[derive(Args, Debug, Clone)]
+struct TextArgs {
+    /// Lyrics or subtitles to show over the preset: an .srt or .lrc file, timed like the song
+    /// (docs/TEXT.md). Overlapping entries: each is cut where the next one starts.
+    #[arg(long, value_name = "FILE.srt|FILE.lrc")]
+    lyrics: Option<PathBuf>,
+    /// How --lyrics appear.
+    #[arg(long, value_enum, default_value = "fade-in", requires = "lyrics")]
+    lyrics_mode: TextModeArg,
+    /// Where --lyrics sit on screen.
+    #[arg(long, value_enum, default_value = "bottom", requires = "lyrics")]
+    lyrics_position: TextPositionArg,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TextModeArg {
+    /// All at once.
+    Plain,
+    /// Typed in, with a blinking cursor.
+    Typewriter,
+    /// Fading in and out.
+    FadeIn,
+    /// Dim, flashing bright on every beat.
+    Flash,
+    /// Letters fly in from random places.
+    Scatter,
+    /// Letters ride a sine wave.
+    Wave,
+}
+
+impl TextModeArg {
+    fn mode(self) -> crate::text::Mode {
+        use crate::text::Mode;
+        match self {
+            TextModeArg::Plain => Mode::Plain,
+            TextModeArg::Typewriter => Mode::Typewriter,
+            TextModeArg::FadeIn => Mode::FadeIn,
+            TextModeArg::Flash => Mode::Flash,
+            TextModeArg::Scatter => Mode::Scatter,
+            TextModeArg::Wave => Mode::Wave,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum TextPositionArg {
+    Top,
+    Center,
+    Bottom,
+}
+
+impl TextPositionArg {
+    fn position(self) -> crate::text::Position {
+        use crate::text::Position;
+        match self {
+            TextPositionArg::Top => Position::Top,
+            TextPositionArg::Center => Position::Center,
+            TextPositionArg::Bottom => Position::Bottom,
+        }
+    }
+}
+
+/// `--lyrics`: a text layer on top of every section, and `--start` given to every text layer
+/// (the preset's own too) so cues keep the song's times. Says how many entries overlapped.
+fn add_lyrics(tl: &mut Timeline, t: &TextArgs, start: f64, quiet: bool) -> Result<()> {
+    if let Some(path) = &t.lyrics {
+        let cues = Arc::new(crate::text::load(path)?);
+        if cues.overlaps > 0 && !quiet {
+            eprintln!(
+                "note: {}: {} entries overlap the next one; each is shown until the next begins",
+                path.display(),
+                cues.overlaps
+            );
+        }
+        let layer = crate::text::spec::overlay_layer(
+            cues,
+            t.lyrics_mode.mode(),
+            t.lyrics_position.position(),
+        );
+        tl.map_presets(|p| {
+            p.layers.push(layer.clone());
+            Ok(())
+        })?;
+    }
+    tl.map_presets(|p| {
+        crate::text::spec::set_start(p, start);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+struct NarrateArgs {
+    /// The quotes: UTF-8 text, one quote per paragraph (quotes separated by blank lines).
+    quotes: PathBuf,
+    /// Output file (.mp4, .webm, .mov, .y4m, or a folder for PNG frames) [default: QUOTES.mp4].
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Background music under the voice (looped or cut to the narration's length).
+    #[arg(long, value_name = "AUDIO")]
+    music: Option<PathBuf>,
+    /// Lower the music while the voice speaks (sidechain compression).
+    #[arg(long, requires = "music")]
+    duck: bool,
+    /// Level of the music under the voice, 0-1.
+    #[arg(long, default_value_t = 0.35, value_parser = parse_unit)]
+    music_volume: f64,
+    /// Loudness of the result in LUFS (EBU R128 integrated; -16 suits the web, -23 broadcast).
+    #[arg(long, default_value_t = -16.0, allow_negative_numbers = true, value_parser = parse_lufs)]
+    loudness: f64,
+    /// espeak-ng voice (`espeak-ng --voices` lists them).
+    #[arg(long, default_value = "en")]
+    voice: String,
+    /// Speaking rate in words per minute.
+    #[arg(long, default_value_t = 155, value_parser = clap::value_parser!(u32).range(80..=450))]
+    rate: u32,
+    /// Voice pitch, 0-99.
+    #[arg(long, default_value_t = 45, value_parser = clap::value_parser!(u32).range(0..=99))]
+    pitch: u32,
+    /// Seconds of silence between quotes.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_seconds)]
+    gap: f64,
+    /// Seconds before the first quote and after the last.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_seconds)]
+    pad: f64,
+    /// How the quotes appear on screen.
+    #[arg(long, value_enum, default_value = "typewriter")]
+    text_mode: TextModeArg,
+    /// Where the quotes sit on screen.
+    #[arg(long, value_enum, default_value = "center")]
+    text_position: TextPositionArg,
+    #[command(flatten)]
+    look: LookArgs,
+}
+
+fn parse_unit(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` must be a number from 0 to 1")),
+    }
+}
+
+fn parse_lufs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (-70.0..=-5.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` must be a loudness from -70 to -5 LUFS, e.g. -16"
+        )),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -518,7 +688,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Analyze(a) => a.no_cache,
         Command::Preview(a) => a.no_cache,
         Command::Play(a) => a.no_cache,
-        Command::Demo(_) | Command::List(_) => false,
+        Command::Demo(_) | Command::List(_) | Command::Narrate(_) => false,
     };
     if no_cache {
         crate::cache::disable();
@@ -526,6 +696,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(a) => cmd_render(a),
         Command::Demo(a) => cmd_demo(a),
+        Command::Narrate(a) => cmd_narrate(a),
         Command::Analyze(a) => cmd_analyze(a),
         Command::Preview(a) => crate::tui::preview(crate::tui::PreviewOptions {
             fonts: match &a.font {
@@ -772,7 +943,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
             }
         }
     }
-    let tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    let mut tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    add_lyrics(&mut tl, &a.text, a.start, a.look.quiet)?;
     if tl.has_video_layers() {
         bail!(
             "preset `{}` has a video layer, but {} has no video stream: give a video or image input, or choose another preset",
@@ -857,7 +1029,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
 
 fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()> {
     use crate::video::{Fit, Search, VideoInput};
-    let tl = video_timeline(&a)?;
+    let mut tl = video_timeline(&a)?;
+    add_lyrics(&mut tl, &a.text, a.start, a.look.quiet)?;
     let mut r = resolve_look(&a.look, Quality::Production, a.duration.unwrap_or(60.0))?;
     if a.look.fps.is_none()
         && let VideoInput::File { fps: Some(f), .. } = &input
@@ -1073,6 +1246,83 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
         r.profile.height,
         r.profile.fps
     );
+    eprintln!("{}", report.summary());
+    Ok(())
+}
+
+fn cmd_narrate(a: NarrateArgs) -> Result<()> {
+    let output = a
+        .output
+        .clone()
+        .unwrap_or_else(|| crate::narrate::default_output(&a.quotes));
+    check_output(&output, a.look.overwrite)?;
+    let kind = OutputKind::from_path(&output)?;
+    crate::media::find_ffmpeg()?;
+    let mut tl = timeline::resolve(a.look.preset.as_deref().unwrap_or("default"))?;
+    if tl.has_video_layers() {
+        bail!(
+            "preset `{}` has a video layer, and narrate has no video: choose another preset",
+            tl.name
+        );
+    }
+    let t = std::time::Instant::now();
+    let narration = crate::narrate::prepare(&crate::narrate::NarrateOptions {
+        quotes: a.quotes.clone(),
+        music: a.music.clone(),
+        voice: crate::narrate::Voice {
+            name: a.voice.clone(),
+            rate: a.rate,
+            pitch: a.pitch,
+        },
+        gap: a.gap,
+        pad: a.pad,
+        loudness: a.loudness,
+        music_volume: a.music_volume,
+        duck: a.duck,
+    })?;
+    let r = resolve_look(&a.look, Quality::Production, narration.seconds)?;
+    let params = AnalysisParams::default();
+    let samples =
+        crate::media::decode::decode_audio(&narration.audio, params.sample_rate, 0.0, None)?;
+    let features = crate::audio::analyze(&samples, params.sample_rate, r.profile.fps, &params);
+    let analyze_time = t.elapsed();
+    let layer = crate::text::spec::overlay_layer(
+        Arc::new(narration.cues.clone()),
+        a.text_mode.mode(),
+        a.text_position.position(),
+    );
+    tl.map_presets(|p| {
+        p.layers.push(layer.clone());
+        Ok(())
+    })?;
+    if !a.look.quiet {
+        eprintln!(
+            "narration: {} quotes, {:.1} s, speech by espeak-ng voice `{}`",
+            narration.cues.cues.len(),
+            narration.seconds,
+            a.voice
+        );
+    }
+    let job = RenderJob {
+        timeline: tl,
+        frames: None,
+        features: Arc::new(features),
+        audio: kind
+            .has_audio()
+            .then(|| (narration.audio.clone(), 0.0, narration.seconds)),
+        output: output.clone(),
+        profile: r.profile,
+        chroma: r.chroma,
+        alpha: a.look.alpha,
+        workers: r.workers,
+        seed: a.look.seed,
+        fonts: r.fonts,
+        builtin_gif: false,
+        progress: !a.look.quiet,
+    };
+    let mut report = pipeline::render(job)?;
+    report.analyze = analyze_time;
+    eprintln!("wrote {}", output.display());
     eprintln!("{}", report.summary());
     Ok(())
 }

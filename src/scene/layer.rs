@@ -104,6 +104,7 @@ pub struct Layer {
     cells: CellGrid,
     seed: u64,
     video: Option<VideoState>,
+    text: Option<crate::text::TextState>,
 }
 
 /// A video layer's converter and its last conversion (reused while the frame is unchanged).
@@ -129,6 +130,8 @@ pub struct LayerSetup {
     pub height: usize,
     /// Seed of this layer (render seed mixed with the layer index and its own seed).
     pub seed: u64,
+    /// Text layers: the cues, and a stencil's letter atlas (one glyph pixel per cell).
+    pub text: Option<(Arc<crate::text::Cues>, Option<Arc<GlyphAtlas>>)>,
 }
 
 impl Layer {
@@ -136,6 +139,8 @@ impl Layer {
     pub fn new(spec: &LayerSpec, setup: LayerSetup, features: &Features) -> Layer {
         let effect_spec = if spec.is_video() {
             &crate::video::VIDEO_EFFECT
+        } else if spec.is_text() {
+            &crate::text::LYRICS_EFFECT
         } else {
             crate::effects::find(spec.effect.get_ref()).expect("validated preset")
         };
@@ -218,12 +223,26 @@ impl Layer {
             geo,
             seed: setup.seed,
             video,
+            text: setup.text.and_then(|(cues, stencil)| {
+                let l = spec.lyrics.as_ref()?;
+                Some(crate::text::TextState::new(l, cues, stencil))
+            }),
         }
     }
 
     /// Whether this layer shows the input video.
     pub fn is_video(&self) -> bool {
         self.video.is_some()
+    }
+
+    /// Whether this layer shows timed text.
+    pub fn is_text(&self) -> bool {
+        self.text.is_some()
+    }
+
+    /// A text stencil's mask as of the last update, one value per cell (empty otherwise).
+    pub fn stencil_mask(&self) -> &[f32] {
+        self.text.as_ref().map_or(&[], |t| t.mask())
     }
 
     /// The conversion options of a video layer.
@@ -310,21 +329,37 @@ impl Layer {
             spectrum,
             seed: self.seed,
         };
-        self.effect
-            .render(&self.geo, &self.values, &ectx, &mut self.field);
+        match self.text.as_mut() {
+            Some(text) => text.render(&self.geo, &self.values, &ectx, &mut self.field),
+            None => self
+                .effect
+                .render(&self.geo, &self.values, &ectx, &mut self.field),
+        }
         self.fill_cells(ctx, feats);
     }
 
-    /// Draw the cells (from the last [`Layer::update`]) onto `frame`.
-    pub fn draw(&self, frame: &mut Frame, index: u64) {
+    /// Draw the cells (from the last [`Layer::update`]) onto `frame`; a text stencil instead
+    /// masks what is already there.
+    pub fn draw(&mut self, frame: &mut Frame, index: u64) {
         let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
+        if let Some(t) = self.text.as_mut() {
+            if t.is_stencil() {
+                t.apply_stencil(frame, &self.geo, self.place, op);
+                return;
+            }
+            t.apply_backdrop(frame, &self.geo, self.place, op);
+        }
         draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
     }
 
     /// [`Layer::draw`] onto a black frame, replacing whatever `frame` held (cheaper than
     /// clearing it first).
-    pub fn draw_fresh(&self, frame: &mut Frame, index: u64) {
+    pub fn draw_fresh(&mut self, frame: &mut Frame, index: u64) {
         let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
+        if self.text.as_ref().is_some_and(|t| t.is_stencil()) {
+            frame.clear(); // a stencil over nothing reveals black
+            return;
+        }
         draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
     }
 

@@ -52,6 +52,9 @@ pub enum SceneError {
     /// A user palette file failed to load.
     #[error(transparent)]
     Palette(#[from] crate::palette::PaletteError),
+    /// A text layer's file failed to load.
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
 }
 
 /// A preset ready to render frames of one size.
@@ -130,8 +133,23 @@ impl Scene {
         // One atlas per grid size holding every character its layers use.
         let mut palettes = Vec::new();
         let mut chars_by_px: BTreeMap<u32, Vec<char>> = BTreeMap::new();
+        // text layers: their cues, and their characters as the palette
+        let mut texts = Vec::new();
         for l in &preset.layers {
-            let pal = load_palette(l.palette_name())?;
+            let cues = match l.lyrics.as_ref().filter(|_| l.is_text()) {
+                Some(spec) => Some(spec.cues()?),
+                None => None,
+            };
+            let pal = match &cues {
+                Some(c) => CharPalette {
+                    name: "lyrics".into(),
+                    family: "text".into(),
+                    doc: String::new(),
+                    chars: crate::text::palette_chars(c),
+                },
+                None => load_palette(l.palette_name())?,
+            };
+            texts.push(cues);
             let px = grid_px(l.grid.get_ref(), width, height);
             let chars = chars_by_px.entry(px).or_default();
             chars.extend(pal.chars.iter().copied());
@@ -158,9 +176,19 @@ impl Scene {
             .layers
             .iter()
             .zip(&palettes)
+            .zip(texts)
             .enumerate()
-            .map(|(i, (spec, (px, pal)))| {
+            .map(|(i, ((spec, (px, pal)), cues))| {
                 let atlas = atlases[px].clone();
+                let text = cues.map(|cues| {
+                    // a stencil's letters: one glyph pixel per cell of this grid
+                    let stencil = spec.lyrics.as_ref().is_some_and(|t| t.stencil).then(|| {
+                        let rows = height / atlas.metrics.height.max(1);
+                        let chars = crate::text::palette_chars(&cues);
+                        Arc::new(GlyphAtlas::new(fonts, crate::text::stencil_px(rows), chars))
+                    });
+                    (cues, stencil)
+                });
                 let ramp = pal
                     .chars
                     .iter()
@@ -175,6 +203,7 @@ impl Scene {
                         width,
                         height,
                         seed: layer_seed,
+                        text,
                     },
                     &features,
                 )
@@ -319,7 +348,8 @@ impl Scene {
     /// Turn the cells of the last [`Scene::update`] into pixels, with tonemap, feedback and shaders.
     pub fn draw(&mut self, index: u64, frame: &mut Frame) {
         let fi = index as usize;
-        let mut layers = self.layers.iter().filter(|l| l.enabled);
+        // text layers go on top later: the tonemap and feedback must not see them
+        let mut layers = self.layers.iter_mut().filter(|l| l.enabled && !l.is_text());
         if self.background == [0, 0, 0] {
             // The first layer onto black writes its rows once instead of clear + blend.
             match layers.next() {
@@ -354,6 +384,14 @@ impl Scene {
             };
             pending.flush(frame);
             fb.state.apply(frame, &p);
+        }
+        // Text layers (words, or stencils masking the look) over the exposed picture, so
+        // the words neither shift the tonemap nor leave feedback trails; shaders see them.
+        if self.layers.iter().any(|l| l.enabled && l.is_text()) {
+            pending.flush(frame);
+            for layer in self.layers.iter_mut().filter(|l| l.enabled && l.is_text()) {
+                layer.draw(frame, index);
+            }
         }
         let ctx = FrameCtx::new(index, self.fps, self.seed);
         for s in self.shaders.iter_mut().filter(|s| s.enabled) {

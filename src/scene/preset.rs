@@ -121,6 +121,9 @@ pub struct LayerSpec {
     /// Extra seed mixed into this layer's randomness.
     #[serde(default)]
     pub seed: u64,
+    /// Text layers (`effect = "lyrics"`): the timed text and how it shows (docs/TEXT.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lyrics: Option<crate::text::LyricsSpec>,
 }
 
 impl LayerSpec {
@@ -128,6 +131,11 @@ impl LayerSpec {
     pub fn is_video(&self) -> bool {
         self.effect.get_ref() == "video"
             || self.source.as_ref().is_some_and(|s| s.get_ref() == "video")
+    }
+
+    /// Whether the layer shows timed text (`effect = "lyrics"`).
+    pub fn is_text(&self) -> bool {
+        self.effect.get_ref() == crate::text::EFFECT_NAME
     }
 
     /// The character palette: as written, or for a video layer that names none, the
@@ -468,6 +476,7 @@ impl Preset {
             message: format!("cannot read it: {e} (check the path, or use a built-in name from `asciivid list presets`)"),
         })?;
         let mut p = Preset::parse(&src, &origin)?;
+        crate::text::attach(&mut p, path.parent().unwrap_or(Path::new(".")))?;
         if p.name.is_empty() {
             p.name = path
                 .file_stem()
@@ -503,6 +512,7 @@ impl Preset {
         }
         let mut effects_and_video = effects.clone();
         effects_and_video.push("video");
+        effects_and_video.push(crate::text::EFFECT_NAME);
         for layer in &self.layers {
             if let Some(src) = &layer.source {
                 chk.one_of("layer source", src, &["video"])?;
@@ -521,7 +531,20 @@ impl Preset {
                     "a layer needs `effect = \"NAME\"` (`asciivid list effects`) or `source = \"video\"`".into(),
                 );
             }
-            if layer.is_video() {
+            if let Some(l) = layer.lyrics.as_ref().filter(|_| !layer.is_text()) {
+                return chk.err(
+                    l.mode.span(),
+                    "a `lyrics` table belongs to a text layer: set `effect = \"lyrics\"`".into(),
+                );
+            }
+            if layer.is_text() {
+                chk.params(
+                    "the lyrics layer",
+                    &layer.params,
+                    crate::text::LYRICS_PARAMS,
+                )?;
+                crate::text::spec::check_layer(layer, chk)?;
+            } else if layer.is_video() {
                 chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
                 for (key, v, valid) in [
                     ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),

@@ -172,7 +172,10 @@ impl Timeline {
     /// Parse and validate timeline TOML. `origin` names the source in errors; relative preset
     /// paths are looked up in `base_dir`.
     pub fn parse(src: &str, origin: &str, base_dir: &Path) -> Result<Timeline, PresetError> {
-        spec::parse(src, origin, base_dir)
+        let mut t = spec::parse(src, origin, base_dir)?;
+        // inline text layers read their files relative to the timeline
+        t.map_presets(|p| crate::text::attach(p, base_dir))?;
+        Ok(t)
     }
 
     /// Load a timeline file.
