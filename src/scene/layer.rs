@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use super::mask::{self, Mask, MaskGrid, MaskOp, MaskSpec};
 use super::param::ParamTrack;
 use super::preset::{LayerSpec, parse_hex};
+use super::uv::{self, Transform, TransformSpec, UvCtx};
 use crate::compose::BlendMode;
 use crate::compose::color::{Gradient, Harmony, hsv_to_rgb};
 use crate::effects::{Effect, EffectCtx, EffectSpec, FieldBuf};
@@ -11,7 +13,7 @@ use crate::features::{Feature, FeatureFrame, Features};
 use crate::frame::{Frame, FrameCtx};
 use crate::glyph::{GlyphAtlas, GlyphId};
 use crate::grid::{CellGrid, GridGeom};
-use crate::raster::{Placement, draw_grid, draw_grid_fresh};
+use crate::raster::{Placement, draw_grid, draw_grid_fresh, draw_grid_linear};
 use crate::video::{ConvertOptions, Converter};
 
 /// Where a layer's hue comes from (`hsv` colour mode).
@@ -37,6 +39,8 @@ pub enum HueSource {
     GradientV,
     /// A slowly moving plasma.
     Plasma,
+    /// Blue for low values to orange for high ones.
+    Temperature,
 }
 
 impl HueSource {
@@ -51,6 +55,7 @@ impl HueSource {
             "gradient_h" => HueSource::GradientH,
             "gradient_v" => HueSource::GradientV,
             "plasma" => HueSource::Plasma,
+            "temperature" => HueSource::Temperature,
             _ => HueSource::Angle,
         }
     }
@@ -104,6 +109,58 @@ pub struct Layer {
     cells: CellGrid,
     seed: u64,
     video: Option<VideoState>,
+    /// Blend in linear light.
+    pub linear: bool,
+    transforms: Vec<TransformSlot>,
+    masks: Vec<MaskSlot>,
+    /// Per-frame scratch, sized once: parameter values, prepared steps, the sample map,
+    /// the moved field and the mask values.
+    scratch: Scratch,
+}
+
+/// A coordinate transform of the layer at run time.
+struct TransformSlot {
+    kind: Transform,
+    spec: &'static TransformSpec,
+    params: Vec<ParamTrack>,
+}
+
+/// A mask of the layer at run time.
+struct MaskSlot {
+    kind: Mask,
+    spec: &'static MaskSpec,
+    op: MaskOp,
+    invert: bool,
+    params: Vec<ParamTrack>,
+}
+
+#[derive(Default)]
+struct Scratch {
+    values: Vec<f32>,
+    uv_steps: Vec<uv::Prepared>,
+    uv_map: Vec<u32>,
+    moved: FieldBuf,
+    mask_steps: Vec<mask::Step>,
+    mask: Vec<f32>,
+}
+
+/// One track per parameter of `specs`, from a step's `params` table (defaults for the rest).
+fn tracks(
+    specs: &[crate::params::ParamSpec],
+    given: &std::collections::BTreeMap<toml::Spanned<String>, super::Param>,
+    features: &Features,
+) -> Vec<ParamTrack> {
+    specs
+        .iter()
+        .map(|ps| {
+            let p = given
+                .iter()
+                .find(|(k, _)| k.get_ref() == ps.name)
+                .map(|(_, v)| *v)
+                .unwrap_or(super::Param::constant(ps.default));
+            ParamTrack::new(p, features)
+        })
+        .collect()
 }
 
 /// A video layer's converter and its last conversion (reused while the frame is unchanged).
@@ -175,6 +232,7 @@ impl Layer {
                 )
             }
             "gradient" => Coloring::Gradient(Gradient::oklab(&colors)),
+            "oklch" => Coloring::Gradient(Gradient::oklch(&colors)),
             "mono" => Coloring::Mono(colors.first().copied().unwrap_or([255; 3])),
             "harmony" => {
                 let h = c
@@ -218,6 +276,38 @@ impl Layer {
             geo,
             seed: setup.seed,
             video,
+            linear: spec.linear,
+            transforms: spec
+                .transform
+                .iter()
+                .filter_map(|t| {
+                    let (kind, spec) = uv::find(t.name.get_ref())?;
+                    Some(TransformSlot {
+                        kind,
+                        spec,
+                        params: tracks(spec.params, &t.params, features),
+                    })
+                })
+                .collect(),
+            masks: spec
+                .mask
+                .iter()
+                .filter_map(|m| {
+                    let (kind, spec) = mask::find(m.name.get_ref())?;
+                    Some(MaskSlot {
+                        kind,
+                        spec,
+                        op: m
+                            .op
+                            .as_ref()
+                            .and_then(|o| MaskOp::from_name(o.get_ref()))
+                            .unwrap_or_default(),
+                        invert: m.invert,
+                        params: tracks(spec.params, &m.params, features),
+                    })
+                })
+                .collect(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -312,20 +402,110 @@ impl Layer {
         };
         self.effect
             .render(&self.geo, &self.values, &ectx, &mut self.field);
+        self.move_field(ctx, feats);
+        self.mask_field(fi);
         self.fill_cells(ctx, feats);
+    }
+
+    /// Apply the layer's coordinate transforms: every cell takes the value, hue and pick of
+    /// the cell its moved coordinates land on (nothing when they leave the grid).
+    fn move_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+        if self.transforms.is_empty() {
+            return;
+        }
+        let fi = ctx.index as usize;
+        let (cols, rows) = (self.geo.cols, self.geo.rows);
+        let frame = uv::Frame::new(cols, rows, self.geo.aspect);
+        let uctx = UvCtx {
+            t: ctx.time,
+            index: ctx.index,
+            seed: self.seed,
+            feat: feats,
+        };
+        let sc = &mut self.scratch;
+        sc.uv_steps.clear();
+        for t in &self.transforms {
+            sc.values.clear();
+            sc.values.extend(
+                t.params
+                    .iter()
+                    .zip(t.spec.params)
+                    .map(|(track, ps)| ps.clamp(track.value(fi))),
+            );
+            sc.uv_steps.push(t.kind.prepare(&sc.values, &frame, &uctx));
+        }
+        uv::sample_map(&sc.uv_steps, &frame, cols, rows, &mut sc.uv_map);
+        let n = self.field.len();
+        sc.moved.fit(n);
+        for (i, &src) in sc.uv_map.iter().enumerate().take(n) {
+            let s = src as usize;
+            if src == u32::MAX || s >= n {
+                sc.moved.value[i] = 0.0;
+                sc.moved.hue[i] = f32::NAN;
+                sc.moved.pick[i] = -1.0;
+            } else {
+                sc.moved.value[i] = self.field.value[s];
+                sc.moved.hue[i] = self.field.hue[s];
+                sc.moved.pick[i] = self.field.pick[s];
+            }
+        }
+        std::mem::swap(&mut self.field, &mut sc.moved);
+    }
+
+    /// Scale the field by the layer's combined masks.
+    fn mask_field(&mut self, fi: usize) {
+        if self.masks.is_empty() {
+            return;
+        }
+        let sc = &mut self.scratch;
+        sc.mask_steps.clear();
+        for m in &self.masks {
+            sc.values.clear();
+            sc.values.extend(
+                m.params
+                    .iter()
+                    .zip(m.spec.params)
+                    .map(|(track, ps)| ps.clamp(track.value(fi))),
+            );
+            sc.mask_steps.push(mask::Step {
+                mask: m.kind.prepare(&sc.values, self.seed),
+                op: m.op,
+                invert: m.invert,
+            });
+        }
+        let g = &self.geo;
+        let grid = MaskGrid {
+            cols: g.cols,
+            rows: g.rows,
+            ratio: (g.cols * g.cell_w) as f32 / (g.rows * g.cell_h).max(1) as f32,
+        };
+        mask::evaluate(&sc.mask_steps, &grid, &mut sc.mask);
+        for (v, m) in self.field.value.iter_mut().zip(&sc.mask) {
+            *v *= m;
+        }
     }
 
     /// Draw the cells (from the last [`Layer::update`]) onto `frame`.
     pub fn draw(&self, frame: &mut Frame, index: u64) {
         let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
-        draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        if self.linear {
+            let (c, a, p) = (&self.cells, &self.atlas, self.place);
+            draw_grid_linear(frame, c, a, p, self.blend, op, false);
+        } else {
+            draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        }
     }
 
     /// [`Layer::draw`] onto a black frame, replacing whatever `frame` held (cheaper than
     /// clearing it first).
     pub fn draw_fresh(&self, frame: &mut Frame, index: u64) {
         let op = self.opacity.value(index as usize).clamp(0.0, 1.0);
-        draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        if self.linear {
+            let (c, a, p) = (&self.cells, &self.atlas, self.place);
+            draw_grid_linear(frame, c, a, p, self.blend, op, true);
+        } else {
+            draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        }
     }
 
     fn fill_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
@@ -392,6 +572,7 @@ impl Layer {
                                 + (g.dist[i] * 0.04 + t * 0.25).sin();
                             hue_base + hue_scale * 0.15 * p
                         }
+                        HueSource::Temperature => hue_base + 0.6 - 0.55 * hue_scale * v,
                     };
                     hsv_to_rgb(h, sat, lum)
                 }

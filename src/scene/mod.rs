@@ -4,9 +4,12 @@
 mod clock;
 pub mod ease;
 mod layer;
+pub mod mask;
+pub mod mood;
 mod param;
 pub mod preset;
 pub mod timeline;
+pub mod uv;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -181,9 +184,11 @@ impl Scene {
             })
             .collect();
         let pals = Palettes::builtin();
+        let mood = preset.mood.as_ref().and_then(|m| mood::find(m.get_ref()));
         let shaders = preset
             .shaders
             .iter()
+            .chain(mood.iter().flat_map(|m| &m.shaders))
             .map(|step| {
                 let spec = crate::shaders::find(step.name.get_ref()).expect("validated preset");
                 let tint = step.tint.as_ref().and_then(|t| pals.tint(t.get_ref()));
@@ -212,16 +217,20 @@ impl Scene {
                 }
             })
             .collect();
-        let feedback = preset.feedback.as_ref().map(|fb| FeedbackSlot {
-            enabled: fb.enabled,
-            state: Feedback::new(),
-            decay: ParamTrack::new(fb.decay, &features),
-            blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
-            opacity: ParamTrack::new(fb.opacity, &features),
-            transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
-            amount: ParamTrack::new(fb.amount, &features),
-            hue_shift: ParamTrack::new(fb.hue_shift, &features),
-        });
+        let feedback = preset
+            .feedback
+            .as_ref()
+            .or(mood.and_then(|m| m.feedback.as_ref()))
+            .map(|fb| FeedbackSlot {
+                enabled: fb.enabled,
+                state: Feedback::new(),
+                decay: ParamTrack::new(fb.decay, &features),
+                blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
+                opacity: ParamTrack::new(fb.opacity, &features),
+                transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
+                amount: ParamTrack::new(fb.amount, &features),
+                hue_shift: ParamTrack::new(fb.hue_shift, &features),
+            });
         Ok(Scene {
             width,
             height,
