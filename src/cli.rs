@@ -957,6 +957,7 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
             index,
             r.workers,
             Some(&job),
+            r.profile.particles,
         )?;
         return write_still(&path, &frame, index);
     }
@@ -1040,6 +1041,7 @@ fn test_frame(
         index,
         r.workers,
         None,
+        r.profile.particles,
     )?;
     write_still(&path, &frame, index)
 }

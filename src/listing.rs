@@ -247,7 +247,13 @@ pub fn to_json(what: What) -> Value {
         What::Effects => Value::Array(
             crate::effects::all()
                 .iter()
-                .map(|e| json!({"name": e.name, "doc": e.doc, "stateful": e.stateful, "params": params_json(e.params)}))
+                .map(|e| {
+                    let mut v = json!({"name": e.name, "doc": e.doc, "stateful": e.stateful, "params": params_json(e.params)});
+                    if let Some(c) = e.cap {
+                        v["particle_caps"] = json!({"param": c.param, "low": c.caps[0], "standard": c.caps[1], "high": c.caps[2]});
+                    }
+                    v
+                })
                 .collect(),
         ),
         What::Shaders => Value::Array(

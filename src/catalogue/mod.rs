@@ -284,9 +284,18 @@ pub fn markdown() -> String {
     table_header(&mut o, true);
     for e in crate::effects::all() {
         let st = if e.stateful { " *(stateful)*" } else { "" };
+        let caps = e.cap.map_or(String::new(), |c| {
+            format!(
+                "<br>`{}` capped by `--quality`: draft {}, preview {}, production/max {}",
+                c.param,
+                num(c.caps[0]),
+                num(c.caps[1]),
+                num(c.caps[2])
+            )
+        });
         let _ = writeln!(
             o,
-            "| {} | `{}`{st} | {} | {} |",
+            "| {} | `{}`{st} | {} | {}{caps} |",
             img("effect", e.name),
             e.name,
             e.doc,

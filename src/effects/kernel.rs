@@ -85,6 +85,8 @@ pub trait Kernel: Default + Send + 'static {
     const STATEFUL: bool = false;
     /// Writes `hue` and/or `pick` (those buffers then get sanitized too).
     const WRITES_HUE_PICK: bool = false;
+    /// Particle systems: the count parameter the quality profile caps.
+    const CAP: Option<super::ParticleCap> = None;
 
     /// Fill `out` (already reset by the caller) for one frame. `p` holds one clamped value per
     /// entry of `PARAMS`. `geo` has at least one cell and consistent cache lengths.
@@ -98,6 +100,7 @@ pub const fn spec<K: Kernel>() -> EffectSpec {
         doc: K::DOC,
         params: K::PARAMS,
         stateful: K::STATEFUL,
+        cap: K::CAP,
         make: make::<K>,
     }
 }

@@ -111,6 +111,8 @@ pub struct Layer {
     video: Option<VideoState>,
     /// Blend in linear light.
     pub linear: bool,
+    /// Particle systems: (parameter index, most particles) from the quality profile.
+    cap: Option<(usize, f32)>,
     transforms: Vec<TransformSlot>,
     masks: Vec<MaskSlot>,
     /// Per-frame scratch, sized once: parameter values, prepared steps, the sample map,
@@ -277,6 +279,7 @@ impl Layer {
             seed: setup.seed,
             video,
             linear: spec.linear,
+            cap: cap_of(effect_spec, crate::effects::ParticleTier::High),
             transforms: spec
                 .transform
                 .iter()
@@ -309,6 +312,13 @@ impl Layer {
                 .collect(),
             scratch: Scratch::default(),
         }
+    }
+
+    /// Apply the quality profile's particle cap (no effect on layers that are not particle
+    /// systems): the capped count parameter never exceeds the tier's cap, whatever the preset
+    /// or its modulation asks for.
+    pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
+        self.cap = cap_of(self.spec, tier);
     }
 
     /// Whether this layer shows the input video.
@@ -392,6 +402,9 @@ impl Layer {
             .zip(self.params.iter().zip(self.spec.params))
         {
             *v = spec.clamp(t.value(fi));
+        }
+        if let Some((i, most)) = self.cap {
+            self.values[i] = self.values[i].min(most);
         }
         self.field.reset();
         let ectx = EffectCtx {
@@ -588,7 +601,44 @@ impl Layer {
     }
 }
 
+/// The (parameter index, cap) of a particle system at `tier`.
+fn cap_of(spec: &EffectSpec, tier: crate::effects::ParticleTier) -> Option<(usize, f32)> {
+    let c = spec.cap?;
+    let i = spec.params.iter().position(|p| p.name == c.param)?;
+    Some((i, c.at(tier)))
+}
+
 #[inline]
 fn scale(c: [u8; 3], k: f32) -> [u8; 3] {
     c.map(|x| (x as f32 * k).clamp(0.0, 255.0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::effects::ParticleTier;
+    use crate::glyph::FontChain;
+    use crate::scene::{Preset, Scene};
+
+    #[test]
+    fn particle_caps_follow_the_quality_tier_and_spare_other_effects() {
+        let p = Preset::parse(
+            "[[layers]]\neffect = \"embers\"\nparams = { count = 3000 }\n[[layers]]\neffect = \"plasma\"\n",
+            "test",
+        )
+        .unwrap();
+        let f = Arc::new(crate::audio::synthetic_features(120.0, 12.0, 2.0, 1));
+        let mut s = Scene::new(&p, 160, 90, 1, &FontChain::bundled(), f).unwrap();
+        for (tier, want) in [
+            (ParticleTier::High, 3000.0),
+            (ParticleTier::Standard, 1500.0),
+            (ParticleTier::Low, 500.0),
+        ] {
+            s.set_particle_tier(tier);
+            s.update(3);
+            assert_eq!(s.layers[0].values[2], want, "{tier:?}");
+            assert_eq!(s.layers[1].cap, None);
+        }
+    }
 }

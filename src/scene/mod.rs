@@ -283,6 +283,14 @@ impl Scene {
         }
     }
 
+    /// Cap every particle system's count for a quality profile (see
+    /// [`crate::effects::ParticleTier`]; scenes start at `High`).
+    pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
+        for l in &mut self.layers {
+            l.set_particle_tier(tier);
+        }
+    }
+
     /// Palette characters no font could draw, with the palette that asked for them.
     pub fn missing_glyphs(&self) -> &[(String, MissingGlyph)] {
         &self.missing
