@@ -87,6 +87,17 @@ colors = ["#ff8020"]
     )
 }
 
+/// The SDF shapes of `sdf_shapes` (`shape` = index) and its combinators (`combine` = index + 1).
+pub const SDF_SHAPES: [&str; 7] = ["circle", "box", "ring", "triangle", "star", "heart", "line"];
+/// The SDF combinators, in `combine` order from 1.
+pub const SDF_COMBINE: [&str; 5] = [
+    "union",
+    "intersect",
+    "subtract",
+    "smooth_union",
+    "smooth_subtract",
+];
+
 /// A tiled box pattern coloured left to right, so moved coordinates show.
 const TRANSFORM_BASE: &str = r##"
 [[layers]]
@@ -130,6 +141,25 @@ pub fn stills() -> Vec<Still> {
             "effect",
             e.name,
             format!("[[layers]]\neffect = \"{}\"\ngrid = \"sm\"\n", e.name),
+        );
+    }
+    for (i, s) in SDF_SHAPES.iter().enumerate() {
+        add(
+            "sdf",
+            s,
+            format!(
+                "[[layers]]\neffect = \"sdf_shapes\"\ngrid = \"sm\"\nparams = {{ shape = {i}, spin = 0 }}\n"
+            ),
+        );
+    }
+    for (i, c) in SDF_COMBINE.iter().enumerate() {
+        add(
+            "sdf",
+            c,
+            format!(
+                "[[layers]]\neffect = \"sdf_shapes\"\ngrid = \"sm\"\nparams = {{ shape = 0, shape_b = 1, combine = {}, offset = 0.45, spin = 0, glow = 0.3 }}\n",
+                i + 1
+            ),
         );
     }
     for t in crate::scene::uv::specs() {
@@ -301,6 +331,14 @@ pub fn markdown() -> String {
             e.doc,
             params_cell(e.params)
         );
+    }
+    o.push_str("\n### SDF shapes and combinators (`sdf_shapes`)\n\n`shape` picks one of seven signed-distance shapes; `combine` joins it with `shape_b`, placed `offset` apart. Smooth combinations blend over `smooth`.\n\n| still | `shape` | still | `combine` |\n|---|---|---|---|\n");
+    for (i, s) in SDF_SHAPES.iter().enumerate() {
+        let c = SDF_COMBINE.get(i);
+        let (cimg, cname) = c.map_or((String::new(), String::new()), |c| {
+            (img("sdf", c), format!("{} `{c}`", i + 1))
+        });
+        let _ = writeln!(o, "| {} | {i} `{s}` | {cimg} | {cname} |", img("sdf", s));
     }
     o.push_str("\n## Coordinate transforms (`asciivid list transforms`)\n\nA layer's `[[layers.transform]]` list moves the coordinates its field is sampled at, in order. Shown on a tiled box pattern coloured left to right.\n\n");
     table_header(&mut o, true);

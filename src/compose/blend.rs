@@ -242,6 +242,22 @@ mod tests {
     }
 
     #[test]
+    fn every_mode_changes_a_test_frame_and_is_deterministic() {
+        let base: Vec<u8> = (0..3 * 64 * 64).map(|i| (i * 37 % 256) as u8).collect();
+        let top: Vec<u8> = (0..3 * 64 * 64)
+            .map(|i| ((i * 101 + 50) % 256) as u8)
+            .collect();
+        for m in BlendMode::ALL {
+            let mut a = base.clone();
+            blend_buffers(&mut a, &top, *m, 0.8);
+            assert_ne!(a, base, "{m:?} changed nothing");
+            let mut b = base.clone();
+            blend_buffers(&mut b, &top, *m, 0.8);
+            assert_eq!(a, b, "{m:?}");
+        }
+    }
+
+    #[test]
     fn lut_agrees_with_formula_and_opacity_lerps() {
         let lut = BlendMode::Screen.lut();
         assert_eq!(lut[128 * 256 + 128], 192); // 1 - (127/255)^2 = 0.752

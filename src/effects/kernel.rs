@@ -9,7 +9,7 @@ use crate::grid::GridGeom;
 use crate::params::ParamSpec;
 
 /// Most parameters any effect declares (the runner copies them into a fixed array).
-pub const MAX_PARAMS: usize = 12;
+pub const MAX_PARAMS: usize = 16;
 
 /// Grids at least this large evaluate their rows on the rayon pool; smaller ones are cheaper
 /// to do on the calling thread than to hand out (a md grid is ~10k cells).
