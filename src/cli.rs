@@ -82,7 +82,11 @@ with each quote shown while it is spoken (docs/TEXT.md).";
 const LIST_EXAMPLES: &str = "Examples:
   asciivid list presets
   asciivid list palettes
-  asciivid list effects --json";
+  asciivid list effects --json
+  asciivid list masks
+  asciivid list transforms --json
+  asciivid list moods
+  asciivid list colors";
 
 /// Turn music, video and pure procedure into ASCII-art video.
 #[derive(Parser, Debug)]
@@ -115,6 +119,23 @@ enum Command {
     /// List presets, palettes, effects, shaders or blend modes.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
+    /// Regenerate docs/CATALOGUE.md and its stills (one small PNG per shader, blend, effect, transform, mask, mood, ...).
+    #[command(after_help = CATALOGUE_EXAMPLES)]
+    Catalogue(CatalogueArgs),
+}
+
+const CATALOGUE_EXAMPLES: &str = "Examples:
+  asciivid catalogue --out docs
+  asciivid catalogue --out /tmp/cat --workers 1";
+
+#[derive(Args, Debug)]
+struct CatalogueArgs {
+    /// Folder to write CATALOGUE.md and img/catalogue/ into.
+    #[arg(long, default_value = "docs")]
+    out: std::path::PathBuf,
+    /// Worker threads (each still renders on one thread, so the images do not depend on it).
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -616,6 +637,13 @@ enum ListWhat {
     Shaders,
     Blends,
     Features,
+    Transforms,
+    Masks,
+    Moods,
+    Colors,
+    Feedback,
+    Transitions,
+    Easings,
 }
 
 #[derive(Args, Debug)]
@@ -688,7 +716,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Analyze(a) => a.no_cache,
         Command::Preview(a) => a.no_cache,
         Command::Play(a) => a.no_cache,
-        Command::Demo(_) | Command::List(_) | Command::Narrate(_) => false,
+        Command::Demo(_) | Command::List(_) | Command::Narrate(_) | Command::Catalogue(_) => false,
     };
     if no_cache {
         crate::cache::disable();
@@ -738,9 +766,27 @@ fn run(cli: Cli) -> Result<()> {
                 ListWhat::Shaders => crate::listing::What::Shaders,
                 ListWhat::Blends => crate::listing::What::Blends,
                 ListWhat::Features => crate::listing::What::Features,
+                ListWhat::Transforms => crate::listing::What::Transforms,
+                ListWhat::Masks => crate::listing::What::Masks,
+                ListWhat::Moods => crate::listing::What::Moods,
+                ListWhat::Colors => crate::listing::What::Colors,
+                ListWhat::Feedback => crate::listing::What::Feedback,
+                ListWhat::Transitions => crate::listing::What::Transitions,
+                ListWhat::Easings => crate::listing::What::Easings,
             },
             a.json,
         ),
+        Command::Catalogue(a) => {
+            let s = crate::catalogue::generate(&a.out, a.workers)?;
+            println!(
+                "wrote {} and {} stills ({:.1} MB) in {}",
+                a.out.join("CATALOGUE.md").display(),
+                s.stills,
+                s.bytes as f64 / 1e6,
+                a.out.join(crate::catalogue::IMG_DIR).display()
+            );
+            Ok(())
+        }
     }
 }
 
@@ -1084,6 +1130,7 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
             index,
             r.workers,
             Some(&job),
+            r.profile.particles,
         )?;
         return write_still(&path, &frame, index);
     }
@@ -1167,6 +1214,7 @@ fn test_frame(
         index,
         r.workers,
         None,
+        r.profile.particles,
     )?;
     write_still(&path, &frame, index)
 }

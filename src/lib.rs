@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod cache;
+pub mod catalogue;
 pub mod cli;
 pub mod compose;
 pub mod effects;

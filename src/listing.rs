@@ -25,6 +25,170 @@ pub enum What {
     Blends,
     /// Audio features usable as modulation sources.
     Features,
+    /// Coordinate transforms of a layer's field.
+    Transforms,
+    /// Layer masks (stencils).
+    Masks,
+    /// Mood presets (finishing shader chains).
+    Moods,
+    /// Colour modes, hue sources and harmonies.
+    Colors,
+    /// Feedback transforms.
+    Feedback,
+    /// Timeline transitions.
+    Transitions,
+    /// Easing curves.
+    Easings,
+}
+
+impl What {
+    /// Every kind, in the order `asciivid catalogue` documents them.
+    pub const ALL: &'static [What] = &[
+        What::Presets,
+        What::Palettes,
+        What::Effects,
+        What::Shaders,
+        What::Blends,
+        What::Features,
+        What::Transforms,
+        What::Masks,
+        What::Moods,
+        What::Colors,
+        What::Feedback,
+        What::Transitions,
+        What::Easings,
+    ];
+
+    /// The word after `asciivid list`.
+    pub fn name(self) -> &'static str {
+        match self {
+            What::Presets => "presets",
+            What::Palettes => "palettes",
+            What::Effects => "effects",
+            What::Shaders => "shaders",
+            What::Blends => "blends",
+            What::Features => "features",
+            What::Transforms => "transforms",
+            What::Masks => "masks",
+            What::Moods => "moods",
+            What::Colors => "colors",
+            What::Feedback => "feedback",
+            What::Transitions => "transitions",
+            What::Easings => "easings",
+        }
+    }
+}
+
+/// Feedback transforms and what they do (the names are `FeedbackTransform::NAMES`).
+pub const FEEDBACK_DOCS: &[(&str, &str)] = &[
+    ("none", "no movement: trails stay in place"),
+    ("zoom", "zoom in a little every frame: an expanding tunnel"),
+    ("shrink", "zoom out, with a black border: emergence"),
+    (
+        "rotate_cw",
+        "turn clockwise by amount × 10 degrees per frame",
+    ),
+    ("rotate_ccw", "turn counter-clockwise"),
+    ("shift_up", "scroll up by amount of the height: rising heat"),
+    ("shift_down", "scroll down"),
+    ("mirror_h", "mirror left-right every frame"),
+];
+
+/// Timeline transitions and what they do (names as in `TransitionKind::name`).
+pub const TRANSITION_DOCS: &[(&str, &str)] = &[
+    ("cut", "a hard cut on the cut frame"),
+    ("crossfade", "mix of the two pictures"),
+    (
+        "wipe_left",
+        "an edge travelling left: the new scene enters from the right",
+    ),
+    (
+        "wipe_right",
+        "an edge travelling right: the new scene enters from the left",
+    ),
+    (
+        "wipe_up",
+        "an edge travelling up: the new scene enters from the bottom",
+    ),
+    (
+        "wipe_down",
+        "an edge travelling down: the new scene enters from the top",
+    ),
+    ("radial", "a clock hand sweeping clockwise from 12 o'clock"),
+    ("iris", "a circle opening from the centre"),
+    (
+        "dissolve",
+        "cell-sized blocks switching in a seeded random order",
+    ),
+    (
+        "glitch_cut",
+        "switch on the cut frame with rows torn sideways around it",
+    ),
+];
+
+/// Easing curves and their formulas (names as in `Ease::ALL`).
+pub const EASING_DOCS: &[(&str, &str)] = &[
+    ("linear", "p"),
+    ("in_quad", "p²: starts slowly"),
+    ("out_quad", "1 − (1 − p)²: ends slowly"),
+    ("in_out_quad", "quadratic in, then out"),
+    ("in_cubic", "p³"),
+    ("out_cubic", "1 − (1 − p)³"),
+    ("in_out_cubic", "cubic in, then out"),
+    ("in_expo", "2^(10(p − 1)): a late rush"),
+    ("out_expo", "1 − 2^(−10p): an early rush"),
+    ("elastic", "springs past 1 and settles"),
+    ("bounce", "bounces at 1"),
+    ("smoothstep", "3p² − 2p³ (the default)"),
+    ("smootherstep", "6p⁵ − 15p⁴ + 10p³"),
+];
+
+/// What each harmony does (names as in `Harmony::NAMES`).
+pub const HARMONY_DOCS: &[(&str, &str)] = &[
+    ("complementary", "the seed and its opposite hue (+0.5 turn)"),
+    ("triadic", "three hues a third of a turn apart"),
+    ("analogous", "five neighbouring hues, 0.08 turn apart"),
+    (
+        "split_complementary",
+        "the seed and the two neighbours of its complement (±0.08)",
+    ),
+    ("tetradic", "four hues a quarter turn apart"),
+];
+
+fn named_json(items: &[(&str, &str)]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|(n, d)| json!({"name": n, "doc": d}))
+            .collect(),
+    )
+}
+
+fn named_text(items: &[(&str, &str)]) -> String {
+    items
+        .iter()
+        .map(|(n, d)| format!("{n:<20} {d}\n"))
+        .collect()
+}
+
+/// A name and its one-line description.
+pub type Named = (&'static str, &'static str);
+
+/// Colour modes and hue sources with their docs.
+pub fn color_items() -> (Vec<Named>, Vec<Named>) {
+    use crate::scene::preset::{COLOR_MODE_DOCS, COLOR_MODES, HUE_SOURCE_DOCS, HUE_SOURCES};
+    (
+        COLOR_MODES
+            .iter()
+            .copied()
+            .zip(COLOR_MODE_DOCS.iter().copied())
+            .collect(),
+        HUE_SOURCES
+            .iter()
+            .copied()
+            .zip(HUE_SOURCE_DOCS.iter().copied())
+            .collect(),
+    )
 }
 
 fn params_json(ps: &[ParamSpec]) -> Value {
@@ -83,7 +247,13 @@ pub fn to_json(what: What) -> Value {
         What::Effects => Value::Array(
             crate::effects::all()
                 .iter()
-                .map(|e| json!({"name": e.name, "doc": e.doc, "stateful": e.stateful, "params": params_json(e.params)}))
+                .map(|e| {
+                    let mut v = json!({"name": e.name, "doc": e.doc, "stateful": e.stateful, "params": params_json(e.params)});
+                    if let Some(c) = e.cap {
+                        v["particle_caps"] = json!({"param": c.param, "low": c.caps[0], "standard": c.caps[1], "high": c.caps[2]});
+                    }
+                    v
+                })
                 .collect(),
         ),
         What::Shaders => Value::Array(
@@ -104,6 +274,41 @@ pub fn to_json(what: What) -> Value {
                 .map(|f| json!({"name": f.name(), "doc": f.doc()}))
                 .collect(),
         ),
+        What::Transforms => Value::Array(
+            crate::scene::uv::specs()
+                .map(|s| json!({"name": s.name, "doc": s.doc, "params": params_json(s.params)}))
+                .collect(),
+        ),
+        What::Masks => Value::Array(
+            crate::scene::mask::specs()
+                .map(|s| json!({"name": s.name, "doc": s.doc, "params": params_json(s.params)}))
+                .collect(),
+        ),
+        What::Moods => Value::Array(
+            crate::scene::mood::specs()
+                .iter()
+                .map(|m| {
+                    let def = crate::scene::mood::find(m.name);
+                    json!({
+                        "name": m.name,
+                        "doc": m.doc,
+                        "shaders": def.map(|d| d.shaders.iter().map(|s| s.name.get_ref().clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                        "feedback": def.and_then(|d| d.feedback.as_ref()).map(|f| f.transform.get_ref().clone()),
+                    })
+                })
+                .collect(),
+        ),
+        What::Colors => {
+            let (modes, hues) = color_items();
+            json!({
+                "modes": named_json(&modes),
+                "hue_sources": named_json(&hues),
+                "harmonies": named_json(HARMONY_DOCS),
+            })
+        }
+        What::Feedback => named_json(FEEDBACK_DOCS),
+        What::Transitions => named_json(TRANSITION_DOCS),
+        What::Easings => named_json(EASING_DOCS),
     }
 }
 
@@ -177,6 +382,34 @@ pub fn to_text(what: What) -> String {
                 out += &format!("{:<15} {}\n", f.name(), f.doc());
             }
         }
+        What::Transforms => {
+            for s in crate::scene::uv::specs() {
+                out += &format!("{:<18} {}\n{}\n", s.name, s.doc, params_text(s.params));
+            }
+        }
+        What::Masks => {
+            for s in crate::scene::mask::specs() {
+                out += &format!("{:<18} {}\n{}\n", s.name, s.doc, params_text(s.params));
+            }
+            out += "\nCombine masks with op = union | intersect | subtract; invert = true uses the outside.\n";
+        }
+        What::Moods => {
+            for m in crate::scene::mood::specs() {
+                out += &format!("{:<18} {}\n", m.name, m.doc);
+            }
+        }
+        What::Colors => {
+            let (modes, hues) = color_items();
+            out += "Colour modes ([layers.color] mode):\n";
+            out += &named_text(&modes);
+            out += "\nHue sources (mode = \"hsv\", hue = ...):\n";
+            out += &named_text(&hues);
+            out += "\nHarmonies (mode = \"harmony\", harmony = ...):\n";
+            out += &named_text(HARMONY_DOCS);
+        }
+        What::Feedback => out += &named_text(FEEDBACK_DOCS),
+        What::Transitions => out += &named_text(TRANSITION_DOCS),
+        What::Easings => out += &named_text(EASING_DOCS),
     }
     out
 }
@@ -262,4 +495,43 @@ pub fn features_csv(f: &Features) -> String {
 
 fn round4(v: f64) -> f64 {
     (v * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_tables_cover_exactly_the_registered_names() {
+        fn names(t: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+            t.iter().map(|x| x.0).collect()
+        }
+        assert_eq!(
+            names(FEEDBACK_DOCS),
+            crate::compose::FeedbackTransform::NAMES
+        );
+        let kinds: Vec<&str> = crate::scene::timeline::TransitionKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect();
+        assert_eq!(names(TRANSITION_DOCS), kinds);
+        assert_eq!(names(EASING_DOCS), crate::scene::ease::Ease::names());
+        assert_eq!(names(HARMONY_DOCS), crate::compose::color::Harmony::NAMES);
+        use crate::scene::preset::{COLOR_MODE_DOCS, COLOR_MODES, HUE_SOURCE_DOCS, HUE_SOURCES};
+        assert_eq!(COLOR_MODES.len(), COLOR_MODE_DOCS.len());
+        assert_eq!(HUE_SOURCES.len(), HUE_SOURCE_DOCS.len());
+    }
+
+    #[test]
+    fn every_kind_lists_something_with_names() {
+        for &w in What::ALL {
+            let v = to_json(w);
+            assert!(
+                !v.to_string().is_empty() && v != Value::Null,
+                "{}",
+                w.name()
+            );
+            assert!(!to_text(w).is_empty(), "{}", w.name());
+        }
+    }
 }

@@ -51,7 +51,7 @@ pub fn draw_grid(
     mode: BlendMode,
     opacity: f32,
 ) {
-    draw(frame, grid, atlas, place, mode, opacity, false);
+    draw(frame, grid, atlas, place, mode, opacity, false, false);
 }
 
 /// Clear `frame` to black and draw `grid` on it: the same pixels as `frame.clear()` followed by
@@ -64,9 +64,25 @@ pub fn draw_grid_fresh(
     mode: BlendMode,
     opacity: f32,
 ) {
-    draw(frame, grid, atlas, place, mode, opacity, true);
+    draw(frame, grid, atlas, place, mode, opacity, true, false);
 }
 
+/// [`draw_grid`] (or with `fresh`, [`draw_grid_fresh`]) with the mode's formula evaluated in
+/// linear light ([`BlendMode::lut_linear`]); coverage and opacity still mix in sRGB, as
+/// antialiased glyph edges are tuned for.
+pub fn draw_grid_linear(
+    frame: &mut Frame,
+    grid: &CellGrid,
+    atlas: &GlyphAtlas,
+    place: Placement,
+    mode: BlendMode,
+    opacity: f32,
+    fresh: bool,
+) {
+    draw(frame, grid, atlas, place, mode, opacity, fresh, true);
+}
+
+#[allow(clippy::too_many_arguments)] // the public entry points' inputs plus two switches
 fn draw(
     frame: &mut Frame,
     grid: &CellGrid,
@@ -75,6 +91,7 @@ fn draw(
     mode: BlendMode,
     opacity: f32,
     fresh: bool,
+    linear: bool,
 ) {
     let cw = atlas.metrics.width;
     let ch = atlas.metrics.height;
@@ -92,8 +109,12 @@ fn draw(
         }
         return;
     }
-    let lut = mode.lut();
-    let fast = FastMode::of(mode);
+    // the vectorized modes compute in sRGB; linear light goes through the generic table path
+    let (lut, fast) = if linear {
+        (mode.lut_linear(), None)
+    } else {
+        (mode.lut(), FastMode::of(mode))
+    };
     let start = place.oy * stride;
     let band = ch * stride;
     let (above, rest) = frame.data.split_at_mut(start);

@@ -147,6 +147,34 @@ impl BlendMode {
         let idx = BlendMode::ALL.iter().position(|m| *m == self).unwrap_or(0);
         &luts[idx]
     }
+
+    /// The 8-bit table of this mode computed in linear light (the reference's
+    /// `blend_canvas_linear`): both colours are decoded from sRGB, blended, and encoded back,
+    /// so `add` and `screen` mix the way light does (two mid greys add to a lighter grey
+    /// instead of clipping to white; dark colours contribute less).
+    /// Laid out like [`BlendMode::lut`].
+    pub fn lut_linear(self) -> &'static [u8] {
+        use super::color::{linear_to_srgb, srgb_to_linear};
+        static LUTS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        let luts = LUTS.get_or_init(|| {
+            let lin: Vec<f32> = (0..256).map(|i| srgb_to_linear(i as f32 / 255.0)).collect();
+            BlendMode::ALL
+                .iter()
+                .map(|m| {
+                    let mut t = vec![0u8; 65536];
+                    for b in 0..256 {
+                        for a in 0..256 {
+                            let v = linear_to_srgb(m.apply(lin[a], lin[b]));
+                            t[b * 256 + a] = (v * 255.0).round() as u8;
+                        }
+                    }
+                    t
+                })
+                .collect()
+        });
+        let idx = BlendMode::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        &luts[idx]
+    }
 }
 
 /// Blend `top` onto `base` (same size, RGB bytes) with a mode and opacity, in place, in bands.
@@ -194,6 +222,38 @@ mod tests {
                     assert!((0.0..=1.0).contains(&v), "{m:?} {a} {b} -> {v}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn linear_light_adds_like_light_and_keeps_selection_modes() {
+        use crate::compose::color::{linear_to_srgb, srgb_to_linear};
+        // two mid greys added: clipped to white in sRGB, a lighter grey in linear light
+        let lin = srgb_to_linear(128.0 / 255.0);
+        let want = (linear_to_srgb(2.0 * lin) * 255.0).round() as u8;
+        assert_eq!(BlendMode::Add.lut()[128 * 256 + 128], 255);
+        assert_eq!(BlendMode::Add.lut_linear()[128 * 256 + 128], want);
+        assert!((170..=180).contains(&want), "{want}");
+        for m in [BlendMode::Normal, BlendMode::Lighten, BlendMode::Darken] {
+            for (a, b) in [(0, 0), (10, 200), (255, 30), (128, 128)] {
+                assert_eq!(m.lut_linear()[b * 256 + a], m.lut()[b * 256 + a], "{m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_mode_changes_a_test_frame_and_is_deterministic() {
+        let base: Vec<u8> = (0..3 * 64 * 64).map(|i| (i * 37 % 256) as u8).collect();
+        let top: Vec<u8> = (0..3 * 64 * 64)
+            .map(|i| ((i * 101 + 50) % 256) as u8)
+            .collect();
+        for m in BlendMode::ALL {
+            let mut a = base.clone();
+            blend_buffers(&mut a, &top, *m, 0.8);
+            assert_ne!(a, base, "{m:?} changed nothing");
+            let mut b = base.clone();
+            blend_buffers(&mut b, &top, *m, 0.8);
+            assert_eq!(a, b, "{m:?}");
         }
     }
 

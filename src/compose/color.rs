@@ -116,6 +116,43 @@ impl Gradient {
         Gradient { table }
     }
 
+    /// Interpolate `stops` (at least one) in OKLCH: lightness and chroma linearly, hue along
+    /// the shorter arc (the reference's `lerp_oklch(short_path=True)`), so a gradient between
+    /// two saturated colours stays saturated instead of passing through grey. A grey stop
+    /// takes its neighbour's hue.
+    pub fn oklch(stops: &[[u8; 3]]) -> Gradient {
+        if stops.len() < 2 {
+            return Gradient::oklab(stops);
+        }
+        let lch: Vec<[f32; 3]> = stops
+            .iter()
+            .map(|&c| oklab_to_oklch(rgb_to_oklab(c)))
+            .collect();
+        let n = lch.len();
+        let table = (0..256)
+            .map(|i| {
+                let x = i as f32 / 255.0 * (n - 1) as f32;
+                let k = (x as usize).min(n - 2);
+                let f = x - k as f32;
+                let (a, b) = (lch[k], lch[k + 1]);
+                const GREY: f32 = 0.02;
+                let (ha, hb) = match (a[1] < GREY, b[1] < GREY) {
+                    (true, false) => (b[2], b[2]),
+                    (false, true) => (a[2], a[2]),
+                    _ => (a[2], b[2]),
+                };
+                let mut dh = hb - ha;
+                dh -= dh.round(); // shorter arc: -0.5..0.5 turns
+                oklab_to_rgb(oklch_to_oklab(
+                    a[0] + (b[0] - a[0]) * f,
+                    a[1] + (b[1] - a[1]) * f,
+                    ha + dh * f,
+                ))
+            })
+            .collect();
+        Gradient { table }
+    }
+
     /// The colour at `t` in `[0, 1]`.
     #[inline]
     pub fn at(&self, t: f32) -> [u8; 3] {
@@ -211,6 +248,23 @@ mod tests {
         let mid = g.at(0.5);
         // OKLAB's midpoint between black and white is a perceptual mid grey, not 128
         assert!(mid[0] > 90 && mid[0] < 120 && mid[0] == mid[1], "{mid:?}");
+    }
+
+    #[test]
+    fn oklch_keeps_chroma_where_oklab_greys_out() {
+        let (red, cyan) = ([230, 40, 40], [40, 200, 210]);
+        let lab = Gradient::oklab(&[red, cyan]).at(0.5);
+        let lch = Gradient::oklch(&[red, cyan]).at(0.5);
+        let chroma = |c| oklab_to_oklch(rgb_to_oklab(c))[1];
+        assert!(chroma(lch) > 2.0 * chroma(lab), "{lch:?} vs {lab:?}");
+        let g = Gradient::oklch(&[red, cyan]);
+        for (t, c) in [(0.0, red), (1.0, cyan)] {
+            let e = g.at(t);
+            assert!(
+                (0..3).all(|i| (e[i] as i32 - c[i] as i32).abs() <= 1),
+                "{e:?}"
+            );
+        }
     }
 
     #[test]

@@ -44,6 +44,10 @@ impl Kernel for Embers {
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
+    const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
+        param: "count",
+        caps: [500.0, 1500.0, 3000.0],
+    });
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
         let cap = p[2] as usize;

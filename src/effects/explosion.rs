@@ -41,6 +41,10 @@ impl Kernel for Explosion {
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
+    const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
+        param: "max",
+        caps: [300.0, 1000.0, 2500.0],
+    });
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
         let (count, power, gravity, bri) = (p[2], p[3], p[4], p[6]);

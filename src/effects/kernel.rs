@@ -9,7 +9,7 @@ use crate::grid::GridGeom;
 use crate::params::ParamSpec;
 
 /// Most parameters any effect declares (the runner copies them into a fixed array).
-pub const MAX_PARAMS: usize = 12;
+pub const MAX_PARAMS: usize = 16;
 
 /// Grids at least this large evaluate their rows on the rayon pool; smaller ones are cheaper
 /// to do on the calling thread than to hand out (a md grid is ~10k cells).
@@ -85,6 +85,8 @@ pub trait Kernel: Default + Send + 'static {
     const STATEFUL: bool = false;
     /// Writes `hue` and/or `pick` (those buffers then get sanitized too).
     const WRITES_HUE_PICK: bool = false;
+    /// Particle systems: the count parameter the quality profile caps.
+    const CAP: Option<super::ParticleCap> = None;
 
     /// Fill `out` (already reset by the caller) for one frame. `p` holds one clamped value per
     /// entry of `PARAMS`. `geo` has at least one cell and consistent cache lengths.
@@ -98,6 +100,7 @@ pub const fn spec<K: Kernel>() -> EffectSpec {
         doc: K::DOC,
         params: K::PARAMS,
         stateful: K::STATEFUL,
+        cap: K::CAP,
         make: make::<K>,
     }
 }

@@ -134,8 +134,39 @@ pub struct EffectSpec {
     pub params: &'static [ParamSpec],
     /// Keeps state between frames (so frames must be rendered in order).
     pub stateful: bool,
+    /// Particle systems: the parameter capped by the quality profile, and the caps.
+    pub cap: Option<ParticleCap>,
     /// Create a fresh instance.
     pub make: fn() -> Box<dyn Effect>,
+}
+
+/// How many particles a quality profile allows (the reference's `particles_max` table:
+/// `draft` renders use `low`, `preview` `standard`, `production` and `max` `high`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ParticleTier {
+    /// Draft renders.
+    Low,
+    /// Preview renders.
+    Standard,
+    /// Production and max renders, the live preview and stills.
+    #[default]
+    High,
+}
+
+/// The cap of one particle system's count parameter per [`ParticleTier`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParticleCap {
+    /// The parameter the cap applies to (a count of particles).
+    pub param: &'static str,
+    /// Most particles at `low`, `standard` and `high`.
+    pub caps: [f32; 3],
+}
+
+impl ParticleCap {
+    /// The cap at `tier`.
+    pub fn at(&self, tier: ParticleTier) -> f32 {
+        self.caps[tier as usize]
+    }
 }
 
 impl std::fmt::Debug for EffectSpec {

@@ -67,6 +67,32 @@ fn star(x: f32, y: f32, r: f32) -> f32 {
     len(px - bax * h, py - bay * h) * (py * bax - px * bay).signum()
 }
 
+/// A horizontal segment of length `2r` with round ends.
+#[inline(always)]
+fn line(x: f32, y: f32, r: f32) -> f32 {
+    len(x - x.clamp(-r, r), y) - 0.08 * r
+}
+
+/// Combine two distances: 1 union, 2 intersect, 3 subtract (`a` minus `b`), 4 smooth union,
+/// 5 smooth subtract (polynomial smooth minimum of width `k`); anything else keeps `a`.
+#[inline(always)]
+fn combine(mode: u32, a: f32, b: f32, k: f32) -> f32 {
+    match mode {
+        1 => a.min(b),
+        2 => a.max(b),
+        3 => a.max(-b),
+        4 => {
+            let h = (0.5 + 0.5 * (b - a) / k).clamp(0.0, 1.0);
+            b + (a - b) * h - k * h * (1.0 - h)
+        }
+        5 => {
+            let h = (0.5 - 0.5 * (a + b) / k).clamp(0.0, 1.0);
+            a + (-b - a) * h + k * h * (1.0 - h)
+        }
+        _ => a,
+    }
+}
+
 #[inline(always)]
 fn heart(x: f32, y: f32, r: f32) -> f32 {
     // IQ's heart spans y in [0, 1]; scale and centre it
@@ -89,17 +115,16 @@ pub struct SdfShapes;
 
 impl Kernel for SdfShapes {
     const NAME: &'static str = "sdf_shapes";
-    const DOC: &'static str =
-        "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart); beats and bass pulse it";
+    const DOC: &'static str = "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart 6 line), optionally combined with a second one; beats and bass pulse it";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED,
         REACT,
         ParamSpec::new(
             "shape",
             0.0,
-            5.0,
+            6.0,
             4.0,
-            "0 circle 1 box 2 ring 3 triangle 4 star 5 heart",
+            "0 circle 1 box 2 ring 3 triangle 4 star 5 heart 6 line",
         ),
         ParamSpec::new(
             "size",
@@ -120,12 +145,41 @@ impl Kernel for SdfShapes {
             "tile the shape n times per half-height",
         ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+        ParamSpec::new(
+            "combine",
+            0.0,
+            5.0,
+            0.0,
+            "with shape_b: 0 none 1 union 2 intersect 3 subtract 4 smooth union 5 smooth subtract",
+        ),
+        ParamSpec::new(
+            "shape_b",
+            0.0,
+            6.0,
+            0.0,
+            "second shape (numbers as for shape)",
+        ),
+        ParamSpec::new(
+            "offset",
+            -1.0,
+            1.0,
+            0.35,
+            "horizontal distance between the two shapes' centres",
+        ),
+        ParamSpec::new(
+            "smooth",
+            0.01,
+            0.5,
+            0.1,
+            "blend width of the smooth combinations",
+        ),
     ];
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
         let shape = p[2].round() as u32;
         let (size, glow, falloff, outline, spin, rep, bri) =
             (p[3], p[4], p[5], p[6] >= 0.5, p[7], p[8].round(), p[9]);
+        let shape = shape.min(6);
         let t = env.t;
         let k = inv_norm(geo);
         let size = size * (1.0 + 0.25 * env.a(Feature::BeatDecay) + 0.12 * env.a(Feature::Bass));
@@ -143,6 +197,19 @@ impl Kernel for SdfShapes {
             // about one cell of anti-aliasing
             aa: k * rep.max(1.0),
         };
+        let mode = p[10].round() as u32;
+        if mode > 0 {
+            // two shapes side by side, combined (function pointers: the pair is rarer)
+            const SHAPES: [fn(f32, f32, f32) -> f32; 7] =
+                [circle, rounded_box, ring, triangle, star, heart, line];
+            let a = SHAPES[(shape as usize).min(6)];
+            let b = SHAPES[(p[11].round() as usize).min(6)];
+            let (half, k) = (0.5 * p[12], p[13]);
+            look.fill(geo, out, move |u, v, r| {
+                combine(mode, a(u + half, v, r), b(u - half, v, r), k)
+            });
+            return;
+        }
         // one monomorphized loop per shape, so the distance function inlines and vectorizes
         match shape {
             0 => look.fill(geo, out, circle),
@@ -150,7 +217,8 @@ impl Kernel for SdfShapes {
             2 => look.fill(geo, out, ring),
             3 => look.fill(geo, out, triangle),
             4 => look.fill(geo, out, star),
-            _ => look.fill(geo, out, heart),
+            5 => look.fill(geo, out, heart),
+            _ => look.fill(geo, out, line),
         }
     }
 }
@@ -238,6 +306,42 @@ mod tests {
             (triangle(0.0, -0.5 / SQRT3, 0.5)).abs() < 1e-5,
             "base midpoint"
         );
+    }
+
+    #[test]
+    fn combinators_follow_their_definitions() {
+        let (a, b) = (circle(0.2, 0.0, 0.3), circle(-0.2, 0.0, 0.3));
+        assert_eq!(combine(1, a, b, 0.1), a.min(b));
+        assert_eq!(combine(2, a, b, 0.1), a.max(b));
+        assert_eq!(combine(3, a, b, 0.1), a.max(-b));
+        // smooth union is never above the plain one and equals it far from the seam
+        for x in [-0.6f32, -0.1, 0.0, 0.1, 0.6] {
+            let (a, b) = (circle(x - 0.2, 0.0, 0.3), circle(x + 0.2, 0.0, 0.3));
+            assert!(combine(4, a, b, 0.1) <= a.min(b) + 1e-6);
+            assert!(combine(5, a, b, 0.1) >= a.max(-b) - 1e-6);
+        }
+        assert_eq!(combine(4, -1.0, 5.0, 0.1), -1.0);
+        assert!(line(0.0, 0.0, 0.5) < 0.0 && line(0.0, 0.2, 0.5) > 0.0);
+    }
+
+    #[test]
+    fn combined_shapes_differ_by_operation() {
+        let run = |mode: f32| {
+            render_params(
+                "sdf_shapes",
+                61,
+                31,
+                0,
+                &quiet(),
+                &[(2, 0.0), (7, 0.0), (10, mode), (11, 1.0), (12, 0.4)],
+            )
+            .value
+        };
+        let lit = |v: &[f32]| v.iter().filter(|&&x| x > 0.5).count();
+        let (union, inter, sub) = (run(1.0), run(2.0), run(3.0));
+        assert!(lit(&union) > lit(&inter), "{} {}", lit(&union), lit(&inter));
+        assert!(lit(&sub) < lit(&union) && lit(&sub) > 0);
+        assert_ne!(run(4.0), union);
     }
 
     #[test]

@@ -36,6 +36,10 @@ impl Kernel for Starfield {
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
     ];
     const STATEFUL: bool = true;
+    const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
+        param: "count",
+        caps: [300.0, 800.0, 1500.0],
+    });
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
         let count = p[2] as usize;

@@ -360,6 +360,7 @@ pub fn render_with_video(job: RenderJob, video: Option<&VideoJob>) -> Result<Ren
         job.seed,
         &job.fonts,
     )?;
+    scene.set_particle_tier(p.particles);
     let mut reader = match video {
         Some(v) => {
             let search = v.search;
@@ -456,13 +457,15 @@ pub fn render_still(
         index,
         workers,
         None,
+        crate::effects::ParticleTier::High,
     )
 }
 
 /// Frame `index` of a timeline exactly as the full render would draw it: the sections shown
 /// replay from their first frame. With `video`, the video frame at `index` is fed to the video
-/// layers (decoded directly at its time: earlier frames are not decoded).
-#[allow(clippy::too_many_arguments)] // render_still's inputs plus the video
+/// layers (decoded directly at its time: earlier frames are not decoded). `particles` is the
+/// render profile's particle cap, so the still matches the render it previews.
+#[allow(clippy::too_many_arguments)] // render_still's inputs plus the video and the cap
 pub fn render_timeline_still(
     timeline: &Timeline,
     features: Arc<Features>,
@@ -473,12 +476,14 @@ pub fn render_timeline_still(
     index: u64,
     workers: usize,
     video: Option<&VideoJob>,
+    particles: crate::effects::ParticleTier,
 ) -> Result<Frame> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers.max(1))
         .build()?;
     let fps = features.fps;
     let mut scene = player(timeline, features, width, height, seed, fonts)?;
+    scene.set_particle_tier(particles);
     if let Some(v) = video {
         let search = v.search;
         scene.set_video_options(move |o| o.search = search);

@@ -29,6 +29,9 @@ pub struct Profile {
     pub crf: u32,
     /// x264 preset.
     pub encoder_preset: &'static str,
+    /// How many particles particle systems may keep (`draft` low, `preview` standard, else
+    /// high).
+    pub particles: crate::effects::ParticleTier,
 }
 
 impl Quality {
@@ -40,12 +43,18 @@ impl Quality {
             Quality::Production | Quality::Auto => (1920, 1080, 24.0, 20, "veryfast"),
             Quality::Max => (3840, 2160, 30.0, 15, "veryfast"),
         };
+        use crate::effects::ParticleTier;
         Profile {
             width,
             height,
             fps,
             crf,
             encoder_preset,
+            particles: match self {
+                Quality::Draft => ParticleTier::Low,
+                Quality::Preview => ParticleTier::Standard,
+                _ => ParticleTier::High,
+            },
         }
     }
 
@@ -57,6 +66,7 @@ impl Quality {
             fps: 24.0,
             crf: 20,
             encoder_preset: "veryfast",
+            particles: crate::effects::ParticleTier::Standard,
         }
     }
 }

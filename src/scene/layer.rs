@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use super::mask::{self, Mask, MaskGrid, MaskOp, MaskSpec};
 use super::param::ParamTrack;
 use super::preset::{LayerSpec, parse_hex};
+use super::uv::{self, Transform, TransformSpec, UvCtx};
 use crate::compose::BlendMode;
 use crate::compose::color::{Gradient, Harmony, hsv_to_rgb};
 use crate::effects::{Effect, EffectCtx, EffectSpec, FieldBuf};
@@ -11,7 +13,7 @@ use crate::features::{Feature, FeatureFrame, Features};
 use crate::frame::{Frame, FrameCtx};
 use crate::glyph::{GlyphAtlas, GlyphId};
 use crate::grid::{CellGrid, GridGeom};
-use crate::raster::{Placement, draw_grid, draw_grid_fresh};
+use crate::raster::{Placement, draw_grid, draw_grid_fresh, draw_grid_linear};
 use crate::video::{ConvertOptions, Converter};
 
 /// Where a layer's hue comes from (`hsv` colour mode).
@@ -37,6 +39,8 @@ pub enum HueSource {
     GradientV,
     /// A slowly moving plasma.
     Plasma,
+    /// Blue for low values to orange for high ones.
+    Temperature,
 }
 
 impl HueSource {
@@ -51,6 +55,7 @@ impl HueSource {
             "gradient_h" => HueSource::GradientH,
             "gradient_v" => HueSource::GradientV,
             "plasma" => HueSource::Plasma,
+            "temperature" => HueSource::Temperature,
             _ => HueSource::Angle,
         }
     }
@@ -105,6 +110,60 @@ pub struct Layer {
     seed: u64,
     video: Option<VideoState>,
     text: Option<crate::text::TextState>,
+    /// Blend in linear light.
+    pub linear: bool,
+    /// Particle systems: (parameter index, most particles) from the quality profile.
+    cap: Option<(usize, f32)>,
+    transforms: Vec<TransformSlot>,
+    masks: Vec<MaskSlot>,
+    /// Per-frame scratch, sized once: parameter values, prepared steps, the sample map,
+    /// the moved field and the mask values.
+    scratch: Scratch,
+}
+
+/// A coordinate transform of the layer at run time.
+struct TransformSlot {
+    kind: Transform,
+    spec: &'static TransformSpec,
+    params: Vec<ParamTrack>,
+}
+
+/// A mask of the layer at run time.
+struct MaskSlot {
+    kind: Mask,
+    spec: &'static MaskSpec,
+    op: MaskOp,
+    invert: bool,
+    params: Vec<ParamTrack>,
+}
+
+#[derive(Default)]
+struct Scratch {
+    values: Vec<f32>,
+    uv_steps: Vec<uv::Prepared>,
+    uv_map: Vec<u32>,
+    moved: FieldBuf,
+    mask_steps: Vec<mask::Step>,
+    mask: Vec<f32>,
+}
+
+/// One track per parameter of `specs`, from a step's `params` table (defaults for the rest).
+fn tracks(
+    specs: &[crate::params::ParamSpec],
+    given: &std::collections::BTreeMap<toml::Spanned<String>, super::Param>,
+    features: &Features,
+) -> Vec<ParamTrack> {
+    specs
+        .iter()
+        .map(|ps| {
+            let p = given
+                .iter()
+                .find(|(k, _)| k.get_ref() == ps.name)
+                .map(|(_, v)| *v)
+                .unwrap_or(super::Param::constant(ps.default));
+            ParamTrack::new(p, features)
+        })
+        .collect()
 }
 
 /// A video layer's converter and its last conversion (reused while the frame is unchanged).
@@ -180,6 +239,7 @@ impl Layer {
                 )
             }
             "gradient" => Coloring::Gradient(Gradient::oklab(&colors)),
+            "oklch" => Coloring::Gradient(Gradient::oklch(&colors)),
             "mono" => Coloring::Mono(colors.first().copied().unwrap_or([255; 3])),
             "harmony" => {
                 let h = c
@@ -227,7 +287,47 @@ impl Layer {
                 let l = spec.lyrics.as_ref()?;
                 Some(crate::text::TextState::new(l, cues, stencil))
             }),
+            linear: spec.linear,
+            cap: cap_of(effect_spec, crate::effects::ParticleTier::High),
+            transforms: spec
+                .transform
+                .iter()
+                .filter_map(|t| {
+                    let (kind, spec) = uv::find(t.name.get_ref())?;
+                    Some(TransformSlot {
+                        kind,
+                        spec,
+                        params: tracks(spec.params, &t.params, features),
+                    })
+                })
+                .collect(),
+            masks: spec
+                .mask
+                .iter()
+                .filter_map(|m| {
+                    let (kind, spec) = mask::find(m.name.get_ref())?;
+                    Some(MaskSlot {
+                        kind,
+                        spec,
+                        op: m
+                            .op
+                            .as_ref()
+                            .and_then(|o| MaskOp::from_name(o.get_ref()))
+                            .unwrap_or_default(),
+                        invert: m.invert,
+                        params: tracks(spec.params, &m.params, features),
+                    })
+                })
+                .collect(),
+            scratch: Scratch::default(),
         }
+    }
+
+    /// Apply the quality profile's particle cap (no effect on layers that are not particle
+    /// systems): the capped count parameter never exceeds the tier's cap, whatever the preset
+    /// or its modulation asks for.
+    pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
+        self.cap = cap_of(self.spec, tier);
     }
 
     /// Whether this layer shows the input video.
@@ -322,6 +422,9 @@ impl Layer {
         {
             *v = spec.clamp(t.value(fi));
         }
+        if let Some((i, most)) = self.cap {
+            self.values[i] = self.values[i].min(most);
+        }
         self.field.reset();
         let ectx = EffectCtx {
             frame: *ctx,
@@ -335,7 +438,87 @@ impl Layer {
                 .effect
                 .render(&self.geo, &self.values, &ectx, &mut self.field),
         }
+        self.move_field(ctx, feats);
+        self.mask_field(fi);
         self.fill_cells(ctx, feats);
+    }
+
+    /// Apply the layer's coordinate transforms: every cell takes the value, hue and pick of
+    /// the cell its moved coordinates land on (nothing when they leave the grid).
+    fn move_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+        if self.transforms.is_empty() {
+            return;
+        }
+        let fi = ctx.index as usize;
+        let (cols, rows) = (self.geo.cols, self.geo.rows);
+        let frame = uv::Frame::new(cols, rows, self.geo.aspect);
+        let uctx = UvCtx {
+            t: ctx.time,
+            index: ctx.index,
+            seed: self.seed,
+            feat: feats,
+        };
+        let sc = &mut self.scratch;
+        sc.uv_steps.clear();
+        for t in &self.transforms {
+            sc.values.clear();
+            sc.values.extend(
+                t.params
+                    .iter()
+                    .zip(t.spec.params)
+                    .map(|(track, ps)| ps.clamp(track.value(fi))),
+            );
+            sc.uv_steps.push(t.kind.prepare(&sc.values, &frame, &uctx));
+        }
+        uv::sample_map(&sc.uv_steps, &frame, cols, rows, &mut sc.uv_map);
+        let n = self.field.len();
+        sc.moved.fit(n);
+        for (i, &src) in sc.uv_map.iter().enumerate().take(n) {
+            let s = src as usize;
+            if src == u32::MAX || s >= n {
+                sc.moved.value[i] = 0.0;
+                sc.moved.hue[i] = f32::NAN;
+                sc.moved.pick[i] = -1.0;
+            } else {
+                sc.moved.value[i] = self.field.value[s];
+                sc.moved.hue[i] = self.field.hue[s];
+                sc.moved.pick[i] = self.field.pick[s];
+            }
+        }
+        std::mem::swap(&mut self.field, &mut sc.moved);
+    }
+
+    /// Scale the field by the layer's combined masks.
+    fn mask_field(&mut self, fi: usize) {
+        if self.masks.is_empty() {
+            return;
+        }
+        let sc = &mut self.scratch;
+        sc.mask_steps.clear();
+        for m in &self.masks {
+            sc.values.clear();
+            sc.values.extend(
+                m.params
+                    .iter()
+                    .zip(m.spec.params)
+                    .map(|(track, ps)| ps.clamp(track.value(fi))),
+            );
+            sc.mask_steps.push(mask::Step {
+                mask: m.kind.prepare(&sc.values, self.seed),
+                op: m.op,
+                invert: m.invert,
+            });
+        }
+        let g = &self.geo;
+        let grid = MaskGrid {
+            cols: g.cols,
+            rows: g.rows,
+            ratio: (g.cols * g.cell_w) as f32 / (g.rows * g.cell_h).max(1) as f32,
+        };
+        mask::evaluate(&sc.mask_steps, &grid, &mut sc.mask);
+        for (v, m) in self.field.value.iter_mut().zip(&sc.mask) {
+            *v *= m;
+        }
     }
 
     /// Draw the cells (from the last [`Layer::update`]) onto `frame`; a text stencil instead
@@ -349,7 +532,12 @@ impl Layer {
             }
             t.apply_backdrop(frame, &self.geo, self.place, op);
         }
-        draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        if self.linear {
+            let (c, a, p) = (&self.cells, &self.atlas, self.place);
+            draw_grid_linear(frame, c, a, p, self.blend, op, false);
+        } else {
+            draw_grid(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        }
     }
 
     /// [`Layer::draw`] onto a black frame, replacing whatever `frame` held (cheaper than
@@ -360,7 +548,12 @@ impl Layer {
             frame.clear(); // a stencil over nothing reveals black
             return;
         }
-        draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        if self.linear {
+            let (c, a, p) = (&self.cells, &self.atlas, self.place);
+            draw_grid_linear(frame, c, a, p, self.blend, op, true);
+        } else {
+            draw_grid_fresh(frame, &self.cells, &self.atlas, self.place, self.blend, op);
+        }
     }
 
     fn fill_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
@@ -427,6 +620,7 @@ impl Layer {
                                 + (g.dist[i] * 0.04 + t * 0.25).sin();
                             hue_base + hue_scale * 0.15 * p
                         }
+                        HueSource::Temperature => hue_base + 0.6 - 0.55 * hue_scale * v,
                     };
                     hsv_to_rgb(h, sat, lum)
                 }
@@ -442,7 +636,44 @@ impl Layer {
     }
 }
 
+/// The (parameter index, cap) of a particle system at `tier`.
+fn cap_of(spec: &EffectSpec, tier: crate::effects::ParticleTier) -> Option<(usize, f32)> {
+    let c = spec.cap?;
+    let i = spec.params.iter().position(|p| p.name == c.param)?;
+    Some((i, c.at(tier)))
+}
+
 #[inline]
 fn scale(c: [u8; 3], k: f32) -> [u8; 3] {
     c.map(|x| (x as f32 * k).clamp(0.0, 255.0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::effects::ParticleTier;
+    use crate::glyph::FontChain;
+    use crate::scene::{Preset, Scene};
+
+    #[test]
+    fn particle_caps_follow_the_quality_tier_and_spare_other_effects() {
+        let p = Preset::parse(
+            "[[layers]]\neffect = \"embers\"\nparams = { count = 3000 }\n[[layers]]\neffect = \"plasma\"\n",
+            "test",
+        )
+        .unwrap();
+        let f = Arc::new(crate::audio::synthetic_features(120.0, 12.0, 2.0, 1));
+        let mut s = Scene::new(&p, 160, 90, 1, &FontChain::bundled(), f).unwrap();
+        for (tier, want) in [
+            (ParticleTier::High, 3000.0),
+            (ParticleTier::Standard, 1500.0),
+            (ParticleTier::Low, 500.0),
+        ] {
+            s.set_particle_tier(tier);
+            s.update(3);
+            assert_eq!(s.layers[0].values[2], want, "{tier:?}");
+            assert_eq!(s.layers[1].cap, None);
+        }
+    }
 }

@@ -4,9 +4,12 @@
 mod clock;
 pub mod ease;
 mod layer;
+pub mod mask;
+pub mod mood;
 mod param;
 pub mod preset;
 pub mod timeline;
+pub mod uv;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -210,9 +213,11 @@ impl Scene {
             })
             .collect();
         let pals = Palettes::builtin();
+        let mood = preset.mood.as_ref().and_then(|m| mood::find(m.get_ref()));
         let shaders = preset
             .shaders
             .iter()
+            .chain(mood.iter().flat_map(|m| &m.shaders))
             .map(|step| {
                 let spec = crate::shaders::find(step.name.get_ref()).expect("validated preset");
                 let tint = step.tint.as_ref().and_then(|t| pals.tint(t.get_ref()));
@@ -241,16 +246,20 @@ impl Scene {
                 }
             })
             .collect();
-        let feedback = preset.feedback.as_ref().map(|fb| FeedbackSlot {
-            enabled: fb.enabled,
-            state: Feedback::new(),
-            decay: ParamTrack::new(fb.decay, &features),
-            blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
-            opacity: ParamTrack::new(fb.opacity, &features),
-            transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
-            amount: ParamTrack::new(fb.amount, &features),
-            hue_shift: ParamTrack::new(fb.hue_shift, &features),
-        });
+        let feedback = preset
+            .feedback
+            .as_ref()
+            .or(mood.and_then(|m| m.feedback.as_ref()))
+            .map(|fb| FeedbackSlot {
+                enabled: fb.enabled,
+                state: Feedback::new(),
+                decay: ParamTrack::new(fb.decay, &features),
+                blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
+                opacity: ParamTrack::new(fb.opacity, &features),
+                transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
+                amount: ParamTrack::new(fb.amount, &features),
+                hue_shift: ParamTrack::new(fb.hue_shift, &features),
+            });
         Ok(Scene {
             width,
             height,
@@ -300,6 +309,14 @@ impl Scene {
     pub fn set_video_options(&mut self, f: impl Fn(&mut crate::video::ConvertOptions)) {
         for l in &mut self.layers {
             l.set_video_options(&f);
+        }
+    }
+
+    /// Cap every particle system's count for a quality profile (see
+    /// [`crate::effects::ParticleTier`]; scenes start at `High`).
+    pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
+        for l in &mut self.layers {
+            l.set_particle_tier(tier);
         }
     }
 
@@ -458,7 +475,7 @@ mod stage_timing {
                 let fi = (i + 20) as usize;
                 scene.update(i + 20);
                 let t0 = cpu_ns();
-                let mut layers = scene.layers.iter().filter(|l| l.enabled);
+                let mut layers = scene.layers.iter_mut().filter(|l| l.enabled);
                 if let Some(first) = layers.next() {
                     first.draw_fresh(&mut frame, i + 20);
                 }

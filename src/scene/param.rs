@@ -4,12 +4,16 @@
 //! (`speed = { base = 1.0, feature = "bass", amount = 2.0, attack = 0.01, release = 0.3 }`):
 //! `value = base + amount × envelope(feature)`, where the envelope follows the feature with the
 //! given attack and release times in seconds (so it looks the same at any frame rate).
+//! `ease = "out_cubic"` (`asciivid list easings`) shapes the envelope with an easing curve, so a
+//! parameter following `scene_progress` moves along the reference's directional arcs
+//! (ease-in, ease-out, build-and-plateau) over a timeline section.
 
 use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::ease::Ease;
 use crate::audio::smooth_attack_release;
 use crate::features::{Feature, Features};
 
@@ -26,6 +30,8 @@ pub struct Param {
     pub attack: f32,
     /// Seconds for the envelope to fall back (0 = instant).
     pub release: f32,
+    /// Easing curve applied to the envelope (`None` = linear).
+    pub ease: Option<Ease>,
 }
 
 impl Param {
@@ -37,6 +43,7 @@ impl Param {
             amount: 0.0,
             attack: 0.0,
             release: 0.0,
+            ease: None,
         }
     }
 
@@ -48,6 +55,7 @@ impl Param {
             amount,
             attack: 0.0,
             release: 0.0,
+            ease: None,
         }
     }
 }
@@ -58,7 +66,7 @@ impl From<f32> for Param {
     }
 }
 
-const KEYS: &[&str] = &["base", "feature", "amount", "attack", "release"];
+const KEYS: &[&str] = &["base", "feature", "amount", "attack", "release", "ease"];
 
 impl<'de> Deserialize<'de> for Param {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -66,7 +74,7 @@ impl<'de> Deserialize<'de> for Param {
         impl<'de> Visitor<'de> for V {
             type Value = Param;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a table { base, feature, amount, attack, release }")
+                f.write_str("a number or a table { base, feature, amount, attack, release, ease }")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
                 if v.is_finite() {
@@ -105,6 +113,15 @@ impl<'de> Deserialize<'de> for Param {
                             })?;
                             p.feature = Some(f);
                         }
+                        "ease" => {
+                            let name: String = map.next_value()?;
+                            p.ease = Some(Ease::from_name(&name).ok_or_else(|| {
+                                de::Error::custom(format!(
+                                    "unknown ease `{name}`; valid: {}",
+                                    Ease::names().join(", ")
+                                ))
+                            })?);
+                        }
                         other => return Err(de::Error::unknown_field(other, KEYS)),
                     }
                 }
@@ -134,12 +151,15 @@ impl Serialize for Param {
         match self.feature {
             None => s.serialize_f64(round6(self.base)),
             Some(f) => {
-                let mut m = s.serialize_map(Some(5))?;
+                let mut m = s.serialize_map(Some(5 + usize::from(self.ease.is_some())))?;
                 m.serialize_entry("base", &round6(self.base))?;
                 m.serialize_entry("feature", f.name())?;
                 m.serialize_entry("amount", &round6(self.amount))?;
                 m.serialize_entry("attack", &round6(self.attack))?;
                 m.serialize_entry("release", &round6(self.release))?;
+                if let Some(e) = self.ease {
+                    m.serialize_entry("ease", e.name())?;
+                }
                 m.end()
             }
         }
@@ -164,7 +184,7 @@ pub struct ParamTrack {
 impl ParamTrack {
     /// Bind `param` to `features`.
     pub fn new(param: Param, features: &Features) -> ParamTrack {
-        let envelope = match param.feature {
+        let mut envelope = match param.feature {
             Some(f) if !features.is_empty() => {
                 let col = features.column(f);
                 if param.attack > 0.0 || param.release > 0.0 {
@@ -175,6 +195,11 @@ impl ParamTrack {
             }
             _ => Vec::new(),
         };
+        if let Some(e) = param.ease {
+            for v in &mut envelope {
+                *v = e.apply(*v);
+            }
+        }
         ParamTrack {
             param: Some(param),
             envelope,
@@ -240,10 +265,17 @@ mod tests {
             amount: 0.7,
             attack: 0.01,
             release: 0.25,
+            ease: None,
         };
         let s = toml::to_string(&W { p }).unwrap();
         let back: W = toml::from_str(&s).unwrap();
         assert_eq!(back.p, p);
+        let p = Param {
+            ease: Some(Ease::OutCubic),
+            ..p
+        };
+        let s = toml::to_string(&W { p }).unwrap();
+        assert_eq!(toml::from_str::<W>(&s).unwrap().p, p);
     }
 
     #[test]
@@ -266,5 +298,16 @@ mod tests {
         assert_eq!(t.value(1), 3.0);
         assert_eq!(t.value(3), 2.0);
         assert_eq!(t.value(99), 2.0);
+        // an eased envelope: in_quad squares the feature before scaling
+        let p: T =
+            toml::from_str("p = { base = 1, feature = \"bass\", amount = 2, ease = \"in_quad\" }")
+                .unwrap();
+        let t = ParamTrack::new(p.p, &f);
+        assert_eq!(t.value(3), 1.5);
+        assert_eq!(t.value(1), 3.0);
+        let e = toml::from_str::<T>("p = { feature = \"bass\", ease = \"in_qaud\" }")
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("unknown ease `in_qaud`"), "{e}");
     }
 }

@@ -40,6 +40,10 @@ pub struct Preset {
     /// Pixel shaders, applied in order after tonemap and feedback.
     #[serde(default)]
     pub shaders: Vec<ShaderStep>,
+    /// A mood (`asciivid list moods`): its shaders run after `shaders`, its feedback applies
+    /// when the preset has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mood: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {
@@ -124,6 +128,49 @@ pub struct LayerSpec {
     /// Text layers (`effect = "lyrics"`): the timed text and how it shows (docs/TEXT.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lyrics: Option<crate::text::LyricsSpec>,
+    /// Blend in linear light instead of sRGB (`add` and `screen` mix like light: fewer
+    /// clipped highlights, dark colours contribute less).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub linear: bool,
+    /// Coordinate transforms of the effect's field, applied in order
+    /// (`asciivid list transforms`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transform: Vec<TransformStep>,
+    /// Stencils limiting where the layer shows, combined in order (`asciivid list masks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mask: Vec<MaskStep>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One coordinate transform of a layer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TransformStep {
+    /// Transform name (`asciivid list transforms`).
+    pub name: Spanned<String>,
+    /// Its parameters by name.
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Param>,
+}
+
+/// One mask of a layer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MaskStep {
+    /// Mask name (`asciivid list masks`).
+    pub name: Spanned<String>,
+    /// How it combines with the masks before it: union, intersect or subtract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Spanned<String>>,
+    /// Use the outside of the shape instead.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invert: bool,
+    /// Its parameters by name.
+    #[serde(default)]
+    pub params: BTreeMap<Spanned<String>, Param>,
 }
 
 impl LayerSpec {
@@ -177,12 +224,13 @@ impl LayerSpec {
 #[serde(deny_unknown_fields)]
 pub struct ColorSpec {
     /// `hsv` (hue field + saturation), `palette` (discrete colours indexed by value),
-    /// `gradient` (OKLAB gradient through `colors` by value), `mono` (first of `colors`),
-    /// `harmony` (a harmony of `colors[0]`, indexed by value).
+    /// `gradient` (OKLAB gradient through `colors` by value), `oklch` (OKLCH gradient through
+    /// `colors`, hue along the shorter arc), `mono` (first of `colors`), `harmony` (a harmony
+    /// of `colors[0]`, indexed by value).
     #[serde(default = "default_mode")]
     pub mode: Spanned<String>,
     /// Hue source for `hsv`: fixed, angle, distance, time, centroid, value, effect,
-    /// gradient_h, gradient_v, plasma.
+    /// gradient_h, gradient_v, plasma, temperature.
     #[serde(default = "default_hue")]
     pub hue: Spanned<String>,
     /// Hue offset in turns.
@@ -335,10 +383,36 @@ pub const HUE_SOURCES: &[&str] = &[
     "gradient_h",
     "gradient_v",
     "plasma",
+    "temperature",
+];
+
+/// What each hue source does, in [`HUE_SOURCES`] order (for `asciivid list colors`).
+pub const HUE_SOURCE_DOCS: &[&str] = &[
+    "hue_base everywhere",
+    "around the centre: angle / 2π · hue_scale, drifting 0.05 turns/s",
+    "outward from the centre: 0.3 · distance · hue_scale, drifting 0.03 turns/s",
+    "cycling over time, 0.1 · hue_scale turns per second",
+    "following the spectral centroid (0.3 · centroid · hue_scale)",
+    "by the cell's value (0.15 · value · hue_scale): fire and heat",
+    "supplied by the effect (boids' speed); hue_base where it gives none",
+    "left to right across hue_scale turns",
+    "top to bottom across hue_scale turns",
+    "a slowly moving plasma of three sines",
+    "warm ↔ cool: blue for low values to orange for high ones",
 ];
 
 /// Colour modes.
-pub const COLOR_MODES: &[&str] = &["hsv", "palette", "gradient", "mono", "harmony"];
+pub const COLOR_MODES: &[&str] = &["hsv", "palette", "gradient", "oklch", "mono", "harmony"];
+
+/// What each colour mode does, in [`COLOR_MODES`] order (for `asciivid list colors`).
+pub const COLOR_MODE_DOCS: &[&str] = &[
+    "hue from `hue` (a hue source), saturation, value as brightness",
+    "discrete colours of `palette` indexed by value",
+    "OKLAB gradient through `colors` by value (perceptually even)",
+    "OKLCH gradient through `colors` by value, hue along the shorter arc (keeps chroma)",
+    "the first of `colors`, scaled by value (monochrome)",
+    "a harmony (`harmony`) of `colors[0]` built in OKLCH, indexed by value",
+];
 
 /// Parse `#rrggbb` (or `rrggbb`).
 pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
@@ -510,6 +584,11 @@ impl Preset {
         {
             return chk.err(0..0, format!("background `{bg}` is not a #rrggbb colour"));
         }
+        let transforms: Vec<&str> = super::uv::specs().map(|s| s.name).collect();
+        let masks: Vec<&str> = super::mask::specs().map(|s| s.name).collect();
+        if let Some(m) = &self.mood {
+            chk.one_of("mood", m, &super::mood::names())?;
+        }
         let mut effects_and_video = effects.clone();
         effects_and_video.push("video");
         effects_and_video.push(crate::text::EFFECT_NAME);
@@ -545,6 +624,18 @@ impl Preset {
                 )?;
                 crate::text::spec::check_layer(layer, chk)?;
             } else if layer.is_video() {
+                if let Some(t) = layer.transform.first() {
+                    return chk.err(
+                        t.name.span(),
+                        "transforms move an effect's field; a video layer has none (use shaders such as mirror_h or kaleidoscope on the frame)".into(),
+                    );
+                }
+                if let Some(m) = layer.mask.first() {
+                    return chk.err(
+                        m.name.span(),
+                        "masks apply to effect layers, not video layers (use the vignette shader, or a timeline transition)".into(),
+                    );
+                }
                 chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
                 for (key, v, valid) in [
                     ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),
@@ -589,6 +680,23 @@ impl Preset {
                 chk.one_of("character palette", &layer.palette, &char_pals)?;
             }
             chk.one_of("blend mode", &layer.blend, &blends)?;
+            for t in &layer.transform {
+                chk.one_of("transform", &t.name, &transforms)?;
+                let (_, spec) = super::uv::find(t.name.get_ref()).expect("checked above");
+                chk.params(
+                    &format!("transform `{}`", spec.name),
+                    &t.params,
+                    spec.params,
+                )?;
+            }
+            for m in &layer.mask {
+                chk.one_of("mask", &m.name, &masks)?;
+                let (_, spec) = super::mask::find(m.name.get_ref()).expect("checked above");
+                chk.params(&format!("mask `{}`", spec.name), &m.params, spec.params)?;
+                if let Some(op) = &m.op {
+                    chk.one_of("mask operation", op, super::mask::MaskOp::NAMES)?;
+                }
+            }
             if !(0.0..1.0).contains(&layer.threshold) {
                 return chk.err(
                     layer.effect.span(),
@@ -622,7 +730,7 @@ impl Preset {
                         ),
                     );
                 }
-                "gradient" | "mono" | "harmony" if c.colors.is_empty() => {
+                "gradient" | "oklch" | "mono" | "harmony" if c.colors.is_empty() => {
                     return chk.err(
                         c.mode.span(),
                         format!(

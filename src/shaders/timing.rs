@@ -57,7 +57,22 @@ fn timing_table_1080p_single_thread() {
     in_pool(1, || {
         let src = test_frame(1920, 1080);
         let mut frame = src.clone();
-        println!("| shader | ms/frame |\n|---|---:|");
+        // Baseline measured in the same run: one copy of the frame (6 MB), so the table can be
+        // read as ratios on a noisy, shared machine.
+        let copy = {
+            let f = std::cell::RefCell::new(&mut frame);
+            best_ms(
+                RUNS,
+                || {},
+                || {
+                    f.borrow_mut()
+                        .data
+                        .copy_from_slice(std::hint::black_box(&src.data))
+                },
+            )
+        };
+        println!("| shader | ms/frame | × copy |\n|---|---:|---:|");
+        println!("| (copy of the frame) | {copy:.2} | 1.0 |");
         if filter.is_empty() || filter == "tonemap" {
             let mut tm = Tonemap::new();
             let f = std::cell::RefCell::new(&mut frame);
@@ -66,7 +81,7 @@ fn timing_table_1080p_single_thread() {
                 || f.borrow_mut().data.copy_from_slice(&src.data),
                 || tm.apply(&mut f.borrow_mut(), 0.75, 2.0, 253.0),
             );
-            println!("| tonemap | {ms:.2} |");
+            println!("| tonemap | {ms:.2} | {:.1} |", ms / copy);
         }
         for spec in all()
             .iter()
@@ -83,7 +98,8 @@ fn timing_table_1080p_single_thread() {
                 || f.borrow_mut().data.copy_from_slice(&src.data),
                 || shader.apply(&mut f.borrow_mut(), &params, &c),
             );
-            println!("| {} | {ms:.2} |", spec.name);
+            let heavy = if spec.heavy { " (heavy)" } else { "" };
+            println!("| {}{heavy} | {ms:.2} | {:.1} |", spec.name, ms / copy);
         }
     });
 }

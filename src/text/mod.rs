@@ -68,6 +68,7 @@ pub static LYRICS_EFFECT: EffectSpec = EffectSpec {
     doc: "timed text (SRT/LRC lyrics or a fixed text) in a display mode, or a stencil revealing the layers beneath",
     params: LYRICS_PARAMS,
     stateful: false,
+    cap: None,
     make: no_effect,
 };
 

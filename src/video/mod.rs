@@ -211,6 +211,7 @@ pub static VIDEO_EFFECT: crate::effects::EffectSpec = crate::effects::EffectSpec
     doc: "the input video (or image, or image sequence) as characters: glyphs = ramp, edges or shape",
     params: VIDEO_PARAMS,
     stateful: false,
+    cap: None,
     make: blank_effect,
 };
 

@@ -50,6 +50,7 @@ pub struct Player {
     video: Frame,
     video_gen: u64,
     video_options: Option<VideoOptions>,
+    particles: crate::effects::ParticleTier,
     missing: Vec<(String, MissingGlyph)>,
 }
 
@@ -93,6 +94,7 @@ impl Player {
             video: Frame::new(0, 0),
             video_gen: 0,
             video_options: None,
+            particles: crate::effects::ParticleTier::High,
             missing,
         })
     }
@@ -120,6 +122,14 @@ impl Player {
             l.scene.set_video_options(&f);
         }
         self.video_options = Some(Box::new(f));
+    }
+
+    /// Cap particle systems for a quality profile, now and in scenes built later.
+    pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
+        for l in &mut self.live {
+            l.scene.set_particle_tier(tier);
+        }
+        self.particles = tier;
     }
 
     /// Render frame `index` into `out`. Frames are cheapest in order; any other order works and
@@ -196,6 +206,7 @@ impl Player {
                     self.features.clone(),
                     &planned.clock,
                 )?;
+                scene.set_particle_tier(self.particles);
                 if let Some(f) = &self.video_options {
                     scene.set_video_options(f);
                 }

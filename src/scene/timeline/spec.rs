@@ -59,6 +59,8 @@ struct SectionSpec {
     #[serde(default)]
     shaders: Option<Vec<ShaderStep>>,
     #[serde(default)]
+    mood: Option<Spanned<String>>,
+    #[serde(default)]
     palette: Option<Spanned<String>>,
     #[serde(default)]
     color: Option<ColorSpec>,
@@ -378,6 +380,7 @@ fn section(
             feedback: None,
             layers: layers.clone(),
             shaders: Vec::new(),
+            mood: None,
         },
         (None, None) => {
             return chk.err(
@@ -400,6 +403,9 @@ fn section(
     }
     if let Some(v) = &s.shaders {
         preset.shaders = v.clone();
+    }
+    if let Some(v) = &s.mood {
+        preset.mood = Some(v.clone());
     }
     for l in preset.layers.iter_mut().filter(|l| !l.is_video()) {
         if let Some(p) = &s.palette {
