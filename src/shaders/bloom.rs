@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::resample::{self, MAX_V, SCALE};
-use super::rows::{self, PendingRows, RowForm, RowKernel};
+use super::rows::{self, RowForm, RowKernel};
 use super::simd::multiversion;
 use super::{Shader, ShaderSpec, util};
 use crate::frame::{Frame, FrameCtx};
@@ -71,42 +71,13 @@ impl Shader for Bloom {
         RowForm::ReadsPixels
     }
 
+    /// Threshold, reduce, blur and expand to full-width rows at quarter height; the kernel
+    /// then adds the glow to each row.
     fn prepare_rows(
         &mut self,
         frame: &Frame,
         params: &[f32],
         _ctx: &FrameCtx,
-    ) -> Option<&dyn RowKernel> {
-        self.prepare(frame, params, None)
-    }
-
-    /// Reads the rows through the queue: the kernels before bloom (the tonemap LUT) then run
-    /// once, fused with the glow add, instead of in a pass of their own.
-    fn prepare_rows_pending<'s>(
-        &'s mut self,
-        frame: &mut Frame,
-        params: &[f32],
-        _ctx: &FrameCtx,
-        pending: &mut PendingRows<'_>,
-    ) -> Option<&'s dyn RowKernel> {
-        let pending = Some(&*pending).filter(|p| !p.is_empty());
-        self.prepare(frame, params, pending)
-    }
-}
-
-thread_local! {
-    /// Per worker: one block of rows as the pending kernels will leave them.
-    static VIEW: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-impl Bloom {
-    /// Threshold, reduce, blur and expand to full-width rows at quarter height; the kernel
-    /// then adds the glow to each row. Pixels are read through `pending` when given.
-    fn prepare(
-        &mut self,
-        frame: &Frame,
-        params: &[f32],
-        pending: Option<&PendingRows<'_>>,
     ) -> Option<&dyn RowKernel> {
         let (w, h) = util::dims(frame)?;
         let [threshold, strength, radius] = util::read::<3>(params, PARAMS);
@@ -136,20 +107,7 @@ impl Bloom {
                 for (k, out) in band.chunks_exact_mut(srow).enumerate() {
                     let y0 = (b * sband + k) * FACTOR;
                     let y1 = (y0 + FACTOR).min(h);
-                    match pending {
-                        None => resample::reduce_row::<FACTOR>(
-                            &data[y0 * stride..y1 * stride],
-                            w,
-                            reduce,
-                            out,
-                        ),
-                        Some(p) => VIEW.with_borrow_mut(|view| {
-                            util::ensure_len(view, FACTOR * stride);
-                            let view = &mut view[..(y1 - y0) * stride];
-                            p.view_rows(frame, y0, view);
-                            resample::reduce_row::<FACTOR>(view, w, reduce, out);
-                        }),
-                    }
+                    resample::reduce_row::<FACTOR>(&data[y0 * stride..y1 * stride], w, reduce, out);
                     let (r, rest) = out.split_at_mut(sw);
                     let (g, bl) = rest.split_at_mut(sw);
                     keep_bright(r, g, bl, t4);

@@ -82,20 +82,6 @@ pub trait Shader: Send {
     ) -> Option<&dyn RowKernel> {
         None
     }
-
-    /// [`Shader::prepare_rows`] inside a chain whose `pending` kernels have not run on `frame`
-    /// yet. The default flushes them first; a shader that only reads pixels can instead look
-    /// at rows through [`PendingRows::view_rows`] and leave the queue running.
-    fn prepare_rows_pending<'s>(
-        &'s mut self,
-        frame: &mut Frame,
-        params: &[f32],
-        ctx: &FrameCtx,
-        pending: &mut PendingRows<'_>,
-    ) -> Option<&'s dyn RowKernel> {
-        pending.flush(frame);
-        self.prepare_rows(frame, params, ctx)
-    }
 }
 
 /// Static description of a shader: what `asciivid list` prints, what presets validate against,

@@ -77,22 +77,6 @@ impl<'a> PendingRows<'a> {
         self.kernels.push(k);
     }
 
-    /// Whether no kernel is waiting.
-    pub fn is_empty(&self) -> bool {
-        self.kernels.is_empty()
-    }
-
-    /// Copy rows `y0..` of `frame` into `out` (whole rows) as they will be once the waiting
-    /// kernels have run: lets a shader that reads pixels look ahead without the full-frame
-    /// pass a flush costs. `y0` must be even, like every band a kernel is given.
-    pub fn view_rows(&self, frame: &Frame, y0: usize, out: &mut [u8]) {
-        let start = y0 * frame.stride();
-        out.copy_from_slice(&frame.data[start..start + out.len()]);
-        for k in &self.kernels {
-            k.shade(out, y0);
-        }
-    }
-
     /// Run every waiting kernel in one pass over `frame`.
     pub fn flush(&mut self, frame: &mut Frame) {
         run_rows(frame, &self.kernels);
@@ -100,8 +84,8 @@ impl<'a> PendingRows<'a> {
     }
 
     /// Run `shader` on `frame` as part of the chain: its kernel joins the queue when it has one
-    /// (a shader whose preparation reads pixels sees them through the queue, by default after
-    /// a flush), else the queue is flushed and `apply` runs.
+    /// (flushing first if its preparation reads pixels), else the queue is flushed and
+    /// `apply` runs.
     pub fn add_shader(
         &mut self,
         shader: &'a mut dyn Shader,
@@ -115,12 +99,7 @@ impl<'a> PendingRows<'a> {
                 shader.apply(frame, params, ctx);
                 return;
             }
-            RowForm::ReadsPixels => {
-                if let Some(k) = shader.prepare_rows_pending(frame, params, ctx, self) {
-                    self.push(k);
-                }
-                return;
-            }
+            RowForm::ReadsPixels => self.flush(frame),
             RowForm::Pure => {}
         }
         if let Some(k) = shader.prepare_rows(frame, params, ctx) {
