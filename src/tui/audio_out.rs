@@ -124,7 +124,18 @@ mod device {
         ))));
         let c = clock.clone();
         let s = samples.clone();
-        let config: cpal::StreamConfig = cfg.into();
+        // ~50 ms buffers: the clock subtracts the reported latency, so a larger buffer costs no
+        // sync, and it rides out scheduling stalls (VMs, loaded machines) that make a few-ms
+        // buffer run dry: every underrun is a gap in the sound and a pause of the clock.
+        let want = rate / 20;
+        let buffer_size = match *cfg.buffer_size() {
+            cpal::SupportedBufferSize::Range { min, max } => {
+                cpal::BufferSize::Fixed(want.clamp(min, max.max(min)))
+            }
+            cpal::SupportedBufferSize::Unknown => cpal::BufferSize::Default,
+        };
+        let mut config: cpal::StreamConfig = cfg.into();
+        config.buffer_size = buffer_size;
         let stream = dev
             .build_output_stream(
                 config,
