@@ -54,11 +54,10 @@ const PLAY_EXAMPLES: &str = "Examples:
   asciivid play clip.mp4 --glyphs ramp --background source  # two-colour cells
   asciivid play clip.mp4 --pixels                 # half blocks instead of characters (m switches live)
   asciivid play clip.mp4 --start 30 --duration 10 --record clip.cast
-  asciivid play song.mp3 --start 60               # an audio file: the default preset reacting to it
 Keys: space pause, [ ] seek ±5 s, m cells/pixels, q or Ctrl-C quit.
 The video is converted like `render` converts video layers (--glyphs, --palette, --background,
---dither mean the same). A file with no video stream plays with the `default` preset's look;
-a damaged file stops playback with a one-line error.
+--dither mean the same). A file with no video stream is an error (use `asciivid preview FILE`
+for visuals reacting to audio); a damaged file stops playback with a one-line error.
 Sound needs a build with `--features audio` (see README); otherwise play runs silently.";
 
 const ANALYZE_EXAMPLES: &str = "Examples:

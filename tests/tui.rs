@@ -213,9 +213,8 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
 fn ctrl_c_quits_play_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_asciivid");
-    // An audio file: `play` shows the default look reacting to it.
-    click_track(dir.path(), "song.wav", 20.0, 120.0);
-    let cmd = format!("{bin} play song.wav --color 256; echo EXITED $?; sleep 120");
+    clip(dir.path(), "clip.mp4", 20.0);
+    let cmd = format!("{bin} play clip.mp4 --color 256; echo EXITED $?; sleep 120");
     let Some(t) = Tmux::start(dir.path(), &cmd, 80, 24) else {
         return;
     };
@@ -694,4 +693,24 @@ fn panics_restore_the_terminal_and_fail() {
         let line = esc.lines().find(|l| l.contains("EXITED")).unwrap();
         assert!(!line.contains("38;"), "{fault}: colours leak: {line:?}");
     }
+}
+
+/// `play` is for videos: an audio-only file is a one-line error pointing at `preview`, before
+/// anything touches the terminal.
+#[test]
+fn play_of_an_audio_only_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    click_track(dir.path(), "song.wav", 2.0, 120.0);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_asciivid"))
+        .args(["play", "song.wav"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("song.wav has no video stream") && err.contains("asciivid preview song.wav"),
+        "{err}"
+    );
 }

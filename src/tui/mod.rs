@@ -217,40 +217,26 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
 
 /// Run `asciivid play`.
 pub fn play(o: PlayOptions) -> Result<()> {
+    let Some(info) = video::probe_video(&o.input)? else {
+        bail!(
+            "{} has no video stream: `asciivid play` plays videos; for visuals that react to this audio run `asciivid preview {}`",
+            o.input.display(),
+            o.input.display()
+        );
+    };
     if o.headless.is_none() {
         terminal::require_tty("play")?;
     }
-    let info = video::probe_video(&o.input)?;
     let preset = resolve("default")?;
-    let mut look = None;
-    let (source, secs) = match info {
-        Some(info) => {
-            let conv = video::converter(&o.palette, o.convert)?;
-            look = Some(format!(
-                "{}/{}",
-                crate::video::GlyphMode::NAMES[o.convert.glyphs as usize],
-                o.palette
-            ));
-            let v = video::VideoFrames::new(&o.input, info, o.start, o.duration, conv);
-            let secs = v.frames() as f64 / v.fps();
-            (Source::Video(Box::new(v)), secs)
-        }
-        None => {
-            // Audio only: the default look, reacting to it (documented in `play --help`).
-            let fps = 30.0;
-            let (f, _) = crate::pipeline::analyze_file(&o.input, fps, o.start, o.duration)?;
-            let secs = f.duration;
-            let s = SceneSource::new(
-                preset.clone(),
-                Arc::new(f),
-                FontChain::bundled(),
-                960,
-                540,
-                1,
-            )?;
-            (Source::Scene(Box::new(s)), secs)
-        }
-    };
+    let conv = video::converter(&o.palette, o.convert)?;
+    let look = Some(format!(
+        "{}/{}",
+        crate::video::GlyphMode::NAMES[o.convert.glyphs as usize],
+        o.palette
+    ));
+    let v = video::VideoFrames::new(&o.input, info, o.start, o.duration, conv);
+    let secs = v.frames() as f64 / v.fps();
+    let source = Source::Video(Box::new(v));
     if source.frames() == 0 {
         bail!(
             "nothing to play: {} is shorter than one frame after --start",
