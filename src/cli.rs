@@ -796,6 +796,36 @@ struct Resolved {
     fonts: FontChain,
 }
 
+impl Resolved {
+    /// The render job of a command: what to render, plus everything the resolved look and its
+    /// flags (`--alpha`, `--seed`, `--quiet`) decide.
+    fn job(
+        self,
+        look: &LookArgs,
+        timeline: Timeline,
+        frames: Option<std::ops::Range<u64>>,
+        features: Arc<Features>,
+        audio: Option<(PathBuf, f64, f64)>,
+        output: &Path,
+    ) -> RenderJob {
+        RenderJob {
+            timeline,
+            frames,
+            features,
+            audio,
+            output: output.to_path_buf(),
+            profile: self.profile,
+            chroma: self.chroma,
+            alpha: look.alpha,
+            workers: self.workers,
+            seed: look.seed,
+            fonts: self.fonts,
+            builtin_gif: false,
+            progress: !look.quiet,
+        }
+    }
+}
+
 fn resolve_look(look: &LookArgs, default_quality: Quality, seconds: f64) -> Result<Resolved> {
     let quality = match look.quality {
         None => default_quality,
@@ -1049,21 +1079,7 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     if kind.needs_ffmpeg() {
         crate::media::find_ffmpeg()?;
     }
-    let job = RenderJob {
-        timeline: tl,
-        frames: Some(range),
-        features,
-        audio,
-        output: output.clone(),
-        profile: r.profile,
-        chroma: r.chroma,
-        alpha: a.look.alpha,
-        workers: r.workers,
-        seed: a.look.seed,
-        fonts: r.fonts,
-        builtin_gif: false,
-        progress: !a.look.quiet,
-    };
+    let job = r.job(&a.look, tl, Some(range), features, audio, &output);
     let mut report = pipeline::render(job)?;
     report.analyze = analyze_time;
     report.analyze_cached = analyze_cached;
@@ -1152,21 +1168,7 @@ fn cmd_render_video(a: RenderArgs, input: crate::video::VideoInput) -> Result<()
     let audio = input
         .audio_path()
         .map(|p| audio_for(p, a.start, &range, fps));
-    let rjob = RenderJob {
-        timeline: tl,
-        frames: Some(range),
-        features,
-        audio,
-        output: output.clone(),
-        profile: r.profile,
-        chroma: r.chroma,
-        alpha: a.look.alpha,
-        workers: r.workers,
-        seed: a.look.seed,
-        fonts: r.fonts,
-        builtin_gif: false,
-        progress: !a.look.quiet,
-    };
+    let rjob = r.job(&a.look, tl, Some(range), features, audio, &output);
     let mut report = pipeline::render_with_video(rjob, Some(&job))?;
     report.analyze = analyze_time;
     eprintln!("wrote {}", output.display());
@@ -1268,30 +1270,18 @@ fn cmd_demo(a: DemoArgs) -> Result<()> {
             );
         }
     }
-    let job = RenderJob {
-        timeline: tl,
-        frames: None,
-        features,
-        audio,
-        output: output.clone(),
-        profile: r.profile,
-        chroma: r.chroma,
-        alpha: false,
-        workers: r.workers,
-        seed: look.seed,
-        fonts: r.fonts,
-        builtin_gif,
-        progress: !look.quiet,
-    };
+    let profile = r.profile;
+    let mut job = r.job(&look, tl, None, features, audio, &output);
+    job.builtin_gif = builtin_gif;
     let mut report = pipeline::render(job)?;
     report.analyze = analyze_time;
     eprintln!(
         "wrote {} ({:.0} s, {}x{} @ {} fps)",
         output.display(),
         a.seconds,
-        r.profile.width,
-        r.profile.height,
-        r.profile.fps
+        profile.width,
+        profile.height,
+        profile.fps
     );
     eprintln!("{}", report.summary());
     Ok(())
@@ -1350,23 +1340,10 @@ fn cmd_narrate(a: NarrateArgs) -> Result<()> {
             a.voice
         );
     }
-    let job = RenderJob {
-        timeline: tl,
-        frames: None,
-        features: Arc::new(features),
-        audio: kind
-            .has_audio()
-            .then(|| (narration.audio.clone(), 0.0, narration.seconds)),
-        output: output.clone(),
-        profile: r.profile,
-        chroma: r.chroma,
-        alpha: a.look.alpha,
-        workers: r.workers,
-        seed: a.look.seed,
-        fonts: r.fonts,
-        builtin_gif: false,
-        progress: !a.look.quiet,
-    };
+    let audio = kind
+        .has_audio()
+        .then(|| (narration.audio.clone(), 0.0, narration.seconds));
+    let job = r.job(&a.look, tl, None, Arc::new(features), audio, &output);
     let mut report = pipeline::render(job)?;
     report.analyze = analyze_time;
     eprintln!("wrote {}", output.display());
