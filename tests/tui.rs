@@ -75,6 +75,21 @@ impl Tmux {
         }
     }
 
+    /// The pane is back on the main screen with the cursor shown (`what` names the case).
+    fn assert_restored(&self, what: &str) {
+        let flag = |f: &str| {
+            self.tmux(&["display", "-p", "-t", "t", f])
+                .trim()
+                .to_string()
+        };
+        assert_eq!(
+            flag("#{alternate_on}"),
+            "0",
+            "{what}: still on the alternate screen"
+        );
+        assert_eq!(flag("#{cursor_flag}"), "1", "{what}: cursor hidden");
+    }
+
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "t"];
         args.extend_from_slice(keys);
@@ -191,16 +206,7 @@ fn preview_in_tmux_draws_tunes_saves_reloads_and_restores_the_terminal() {
     // `q` quits with status 0 and the terminal is restored: main screen, cursor shown, no colours.
     t.keys(&["q"]);
     t.wait_for("the exit", |s| s.contains("EXITED 0"));
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
-            .trim(),
-        "1"
-    );
+    t.assert_restored("exit");
     let esc = t.capture(true);
     let line = esc.lines().find(|l| l.contains("EXITED")).unwrap();
     assert!(
@@ -225,16 +231,7 @@ fn ctrl_c_quits_play_and_restores_the_terminal() {
     assert!(esc.contains("38;5;"), "256-colour frame expected:\n{esc}");
     t.keys(&["C-c"]);
     t.wait_for("the exit", |s| s.contains("EXITED 0"));
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
-            .trim(),
-        "1"
-    );
+    t.assert_restored("exit");
 }
 
 /// A `secs`-second 320×180 25 fps test-pattern clip with a sine soundtrack.
@@ -433,16 +430,7 @@ fn damaged_files_give_one_line_errors_and_restore_the_terminal() {
         errors[0].contains("cut.mkv") && errors[0].contains("cannot decode"),
         "{s}"
     );
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
-    assert_eq!(
-        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
-            .trim(),
-        "1"
-    );
+    t.assert_restored("exit");
 }
 
 #[test]
@@ -677,18 +665,7 @@ fn panics_restore_the_terminal_and_fail() {
             screen.replace('\n', "").contains(says),
             "{fault}: no report\n{screen}"
         );
-        assert_eq!(
-            t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
-                .trim(),
-            "0",
-            "{fault}: still on the alternate screen"
-        );
-        assert_eq!(
-            t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
-                .trim(),
-            "1",
-            "{fault}: cursor hidden"
-        );
+        t.assert_restored(fault);
         let esc = t.capture(true);
         let line = esc.lines().find(|l| l.contains("EXITED")).unwrap();
         assert!(!line.contains("38;"), "{fault}: colours leak: {line:?}");
