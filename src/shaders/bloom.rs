@@ -68,16 +68,39 @@ impl Shader for Bloom {
     }
 
     fn row_form(&self) -> RowForm {
-        RowForm::ReadsPixels
+        RowForm::ReadsPixelsThroughLut
     }
 
-    /// Threshold, reduce, blur and expand to full-width rows at quarter height; the kernel
-    /// then adds the glow to each row.
     fn prepare_rows(
         &mut self,
         frame: &Frame,
         params: &[f32],
         _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        self.prepare(frame, None, params)
+    }
+
+    /// The reduce reads the frame through the tonemap's table, so the table is applied once,
+    /// in the fused pass after, instead of in a pass of its own before bloom.
+    fn prepare_rows_through(
+        &mut self,
+        frame: &Frame,
+        lut: &[u8; 256],
+        params: &[f32],
+        _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        self.prepare(frame, Some(lut), params)
+    }
+}
+
+impl Bloom {
+    /// Threshold, reduce (reading pixels through `lut` if given), blur and expand to
+    /// full-width rows at quarter height; the kernel then adds the glow to each row.
+    fn prepare(
+        &mut self,
+        frame: &Frame,
+        lut: Option<&[u8; 256]>,
+        params: &[f32],
     ) -> Option<&dyn RowKernel> {
         let (w, h) = util::dims(frame)?;
         let [threshold, strength, radius] = util::read::<3>(params, PARAMS);
@@ -107,7 +130,13 @@ impl Shader for Bloom {
                 for (k, out) in band.chunks_exact_mut(srow).enumerate() {
                     let y0 = (b * sband + k) * FACTOR;
                     let y1 = (y0 + FACTOR).min(h);
-                    resample::reduce_row::<FACTOR>(&data[y0 * stride..y1 * stride], w, reduce, out);
+                    resample::reduce_row::<FACTOR>(
+                        &data[y0 * stride..y1 * stride],
+                        w,
+                        reduce,
+                        out,
+                        lut,
+                    );
                     let (r, rest) = out.split_at_mut(sw);
                     let (g, bl) = rest.split_at_mut(sw);
                     keep_bright(r, g, bl, t4);

@@ -82,6 +82,19 @@ pub trait Shader: Send {
     ) -> Option<&dyn RowKernel> {
         None
     }
+
+    /// For [`RowForm::ReadsPixelsThroughLut`]: [`Shader::prepare_rows`] for the frame that
+    /// `frame` becomes once every byte is mapped through `lut` (kernels still queued), without
+    /// that frame being written. Must give the same kernel as mapping first.
+    fn prepare_rows_through(
+        &mut self,
+        _frame: &Frame,
+        _lut: &[u8; 256],
+        _params: &[f32],
+        _ctx: &FrameCtx,
+    ) -> Option<&dyn RowKernel> {
+        None
+    }
 }
 
 /// Static description of a shader: what `asciivid list` prints, what presets validate against,

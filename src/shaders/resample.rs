@@ -18,6 +18,24 @@ pub(super) const MAX_V: u16 = 255 * SCALE as u16;
 /// Largest box radius: a window sum of `2r + 1` values of at most 1020 must fit in `u16`.
 pub(super) const MAX_RADIUS: usize = 31;
 
+/// `acc = row` (or `acc += row` with `add`), widened, each byte mapped through `lut` if given.
+fn widen_through(acc: &mut [u16], row: &[u8], lut: Option<&[u8; 256]>, add: bool) {
+    match (lut, add) {
+        (None, false) => widen(acc, row),
+        (None, true) => widen_add(acc, row),
+        (Some(lut), false) => {
+            for (a, &b) in acc.iter_mut().zip(row) {
+                *a = lut[b as usize] as u16;
+            }
+        }
+        (Some(lut), true) => {
+            for (a, &b) in acc.iter_mut().zip(row) {
+                *a += lut[b as usize] as u16;
+            }
+        }
+    }
+}
+
 multiversion! {
     fn widen(acc: &mut [u16], row: &[u8]) {
         for (a, &b) in acc.iter_mut().zip(row) {
@@ -122,14 +140,38 @@ multiversion! {
 
 /// Means of whole 4×4 blocks of four RGB rows into the three planes at 4× scale: the same
 /// averaging trees (and bytes) as [`mean_rows`] + [`mean_cols`], computed in 8-bit lanes.
-fn mean_blocks4(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], rows: [&[u8]; 4]) {
+/// With `lut`, every byte is first mapped through it (see [`reduce_row`]).
+fn mean_blocks4(
+    pr: &mut [u16],
+    pg: &mut [u16],
+    pb: &mut [u16],
+    rows: [&[u8]; 4],
+    lut: Option<&[u8; 256]>,
+) {
     let full = pr.len().min(pg.len()).min(pb.len());
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::vbmi() {
+        // SAFETY: `vbmi()` checked the CPU.
+        done = unsafe { vbmi::mean_blocks4(pr, pg, pb, rows, full, lut) };
+    }
     let mut m = [0u8; CHUNK_PX * 12];
     let mut h = [0u8; CHUNK_PX * 12];
-    for k0 in (0..full).step_by(CHUNK_PX) {
+    let mut mapped = [[0u8; CHUNK_PX * 12]; 4];
+    for k0 in (done..full).step_by(CHUNK_PX) {
         let n = CHUNK_PX.min(full - k0);
         let (off, len) = (k0 * 12, n * 12);
-        let row = |r: usize| &rows[r][off..off + len];
+        if let Some(lut) = lut {
+            for (dst, src) in mapped.iter_mut().zip(rows) {
+                for (d, &s) in dst[..len].iter_mut().zip(&src[off..off + len]) {
+                    *d = lut[s as usize];
+                }
+            }
+        }
+        let row = |r: usize| match lut {
+            Some(_) => &mapped[r][..len],
+            None => &rows[r][off..off + len],
+        };
         mean4_bytes(&mut m[..len], row(0), row(1), row(2), row(3));
         mean4_across(&mut h[..len - 9], &m[..len]);
         for (k, px) in h.chunks_exact(12).take(n).enumerate() {
@@ -137,6 +179,114 @@ fn mean_blocks4(pr: &mut [u16], pg: &mut [u16], pb: &mut [u16], rows: [&[u8]; 4]
             pg[k0 + k] = (px[1] as u16) << 2;
             pb[k0 + k] = (px[2] as u16) << 2;
         }
+    }
+}
+
+/// The 4×4 block means of [`mean_blocks4`] sixteen blocks at a time, all in registers: the
+/// rows' byte means, then byte permutes that pick each block's four pixels per channel, so the
+/// planar output needs no scalar deinterleave (which cost more than all the averaging).
+#[cfg(target_arch = "x86_64")]
+mod vbmi {
+    use std::arch::x86_64::*;
+
+    /// Source byte (within 192 bytes of row means, 64 pixels) of output lane `16c + k` for
+    /// tap `j` (pixel `4k + j` of block `k`, channel `c`); lanes 48.. are unused.
+    const fn source(j: usize, lane: usize) -> usize {
+        let (c, k) = (lane / 16, lane % 16);
+        12 * k + 3 * j + c
+    }
+
+    /// Permute indices for the lanes whose source lies in the first 128 bytes (`lo`) or in
+    /// bytes 64..192 (`hi`), and the mask of lanes that take `hi`.
+    const fn tables(j: usize) -> ([u8; 64], [u8; 64], u64) {
+        let (mut lo, mut hi, mut mask) = ([0u8; 64], [0u8; 64], 0u64);
+        let mut lane = 0;
+        while lane < 48 {
+            let s = source(j, lane);
+            if s < 128 {
+                lo[lane] = s as u8;
+            } else {
+                hi[lane] = (s - 64) as u8;
+                mask |= 1 << lane;
+            }
+            lane += 1;
+        }
+        (lo, hi, mask)
+    }
+
+    const TABLES: [([u8; 64], [u8; 64], u64); 4] = [tables(0), tables(1), tables(2), tables(3)];
+
+    /// Write whole groups of 16 block means of `full`, the bytes mapped through `lut` first
+    /// when given (a table lookup in registers, no copy); returns how many were written.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(super) fn mean_blocks4(
+        pr: &mut [u16],
+        pg: &mut [u16],
+        pb: &mut [u16],
+        rows: [&[u8]; 4],
+        full: usize,
+        lut: Option<&[u8; 256]>,
+    ) -> usize {
+        use crate::shaders::simd::x86::{load_table, lookup};
+        let table = lut.map(|l| load_table(l));
+        let bytes = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+        let groups = full
+            .min(bytes / 12)
+            .min(pr.len())
+            .min(pg.len())
+            .min(pb.len())
+            / 16;
+        let mut tab = [[_mm512_setzero_si512(); 2]; 4];
+        for (t, (lo, hi, _)) in tab.iter_mut().zip(&TABLES) {
+            // SAFETY: the tables are 64 bytes.
+            *t = unsafe {
+                [
+                    _mm512_loadu_si512(lo.as_ptr().cast()),
+                    _mm512_loadu_si512(hi.as_ptr().cast()),
+                ]
+            };
+        }
+        for g in 0..groups {
+            let base = 192 * g;
+            // SAFETY: group g reads bytes base..base + 192 of each row (in bounds: 16g + 16 ≤
+            // bytes / 12) and writes 16 values at 16g of each plane (16g + 16 ≤ each length).
+            unsafe {
+                let seg = |s: usize| {
+                    let ld = |r: &[u8]| {
+                        let v = _mm512_loadu_si512(r.as_ptr().add(base + 64 * s).cast());
+                        match &table {
+                            Some(t) => lookup(t, v),
+                            None => v,
+                        }
+                    };
+                    let ab = _mm512_avg_epu8(ld(rows[0]), ld(rows[1]));
+                    let cd = _mm512_avg_epu8(ld(rows[2]), ld(rows[3]));
+                    _mm512_avg_epu8(ab, cd)
+                };
+                let (x0, x1, x2) = (seg(0), seg(1), seg(2));
+                let tap = |j: usize| {
+                    let lo = _mm512_permutex2var_epi8(x0, tab[j][0], x1);
+                    let hi = _mm512_permutex2var_epi8(x1, tab[j][1], x2);
+                    _mm512_mask_blend_epi8(TABLES[j].2, lo, hi)
+                };
+                let m = _mm512_avg_epu8(
+                    _mm512_avg_epu8(tap(0), tap(1)),
+                    _mm512_avg_epu8(tap(2), tap(3)),
+                );
+                // Lanes 0..16 red, 16..32 green, 32..48 blue; widen to words at 4× scale.
+                let rg = _mm512_slli_epi16::<2>(_mm512_cvtepu8_epi16(_mm512_castsi512_si256(m)));
+                let b =
+                    _mm256_slli_epi16::<2>(_mm256_cvtepu8_epi16(_mm512_extracti32x4_epi32::<2>(m)));
+                let k = 16 * g;
+                _mm256_storeu_si256(pr.as_mut_ptr().add(k).cast(), _mm512_castsi512_si256(rg));
+                _mm256_storeu_si256(
+                    pg.as_mut_ptr().add(k).cast(),
+                    _mm512_extracti64x4_epi64::<1>(rg),
+                );
+                _mm256_storeu_si256(pb.as_mut_ptr().add(k).cast(), b);
+            }
+        }
+        16 * groups
     }
 }
 
@@ -186,12 +336,21 @@ pub(super) fn reduce_scratch(w: usize) -> usize {
 /// row `out` (`3 * ceil(w / F)` values). Whole blocks use rounded-up averaging trees (bias under
 /// one level); partial blocks at the right and bottom edges average exactly the pixels they
 /// cover. `F` is 2 or 4.
+///
+/// With `lut` (`F` = 4 only), the result is that of `rows` mapped byte by byte through `lut`
+/// first, without writing the mapped rows anywhere: a shader can read the frame through a
+/// pending tonemap instead of waiting for a pass that applies it ([`super::rows`]).
 pub(super) fn reduce_row<const F: usize>(
     rows: &[u8],
     w: usize,
     scratch: &mut [u16],
     out: &mut [u16],
+    lut: Option<&[u8; 256]>,
 ) {
+    debug_assert!(
+        lut.is_none() || F == 4,
+        "reduce_row maps through a LUT only for F = 4"
+    );
     let stride = w * 3;
     let n_rows = rows.len() / stride.max(1);
     let sw = w.div_ceil(F);
@@ -213,6 +372,7 @@ pub(super) fn reduce_row<const F: usize>(
                 &mut pg[..full],
                 &mut pb[..full],
                 [line(0), line(1), line(2), line(3)],
+                lut,
             );
         } else {
             mean_rows(colsum, &[line(0), line(1)]);
@@ -220,16 +380,14 @@ pub(super) fn reduce_row<const F: usize>(
         }
         // The partial block below works from column sums.
         if full < sw {
-            widen(colsum, line(0));
-            for y in 1..n_rows {
-                widen_add(colsum, line(y));
+            for y in 0..n_rows {
+                widen_through(colsum, line(y), lut, y > 0);
             }
         }
     } else {
         // The last, short band of rows: exact sums.
-        widen(colsum, line(0));
-        for y in 1..n_rows {
-            widen_add(colsum, line(y));
+        for y in 0..n_rows {
+            widen_through(colsum, line(y), lut, y > 0);
         }
         // bsum[3F·k + c] is the sum of block k, channel c.
         hsum(bsum, colsum, F);
@@ -543,7 +701,7 @@ mod tests {
     fn reduce<const F: usize>(rows: &[u8], w: usize) -> Vec<u16> {
         let mut scratch = vec![0; reduce_scratch(w)];
         let mut out = vec![0; 3 * w.div_ceil(F)];
-        reduce_row::<F>(rows, w, &mut scratch, &mut out);
+        reduce_row::<F>(rows, w, &mut scratch, &mut out, None);
         out
     }
 
@@ -564,6 +722,10 @@ mod tests {
         let (g, b) = rest.split_at_mut(150);
         mean_cols(r, g, b, &colsum, 4);
         let got = reduce::<4>(&rows, w);
+        super::super::simd::force_base(true);
+        let portable = reduce::<4>(&rows, w);
+        super::super::simd::force_base(false);
+        assert_eq!(got, portable, "SIMD and portable paths differ");
         let sw = w.div_ceil(4);
         for c in 0..3 {
             assert_eq!(

@@ -17,6 +17,12 @@ pub trait RowKernel: Sync {
     /// Shade `rows` (whole RGB rows of the frame the kernel was prepared for), the first of
     /// which is frame row `y0`. Bands handed to a kernel start on an even row.
     fn shade(&self, rows: &mut [u8], y0: usize);
+
+    /// The 256-entry table when this kernel maps every byte through one (tonemap), so a
+    /// later preparation can read pixels through it instead of waiting for a pass.
+    fn byte_lut(&self) -> Option<&[u8; 256]> {
+        None
+    }
 }
 
 /// Whether a shader splits into a preparation and a [`RowKernel`] ([`Shader::row_form`]).
@@ -28,6 +34,10 @@ pub enum RowForm {
     Pure,
     /// Has a row kernel; preparing it reads the pixels, so earlier kernels must run first.
     ReadsPixels,
+    /// Like `ReadsPixels`, but when every queued kernel is a byte table
+    /// ([`RowKernel::byte_lut`]) the preparation reads the pixels through that table
+    /// ([`Shader::prepare_rows_through`]) and the queue keeps waiting: one pass fewer.
+    ReadsPixelsThroughLut,
 }
 
 /// Rows per band for a frame `width` pixels wide: about 128 kB, even (for 2×2 grain blocks).
@@ -100,11 +110,34 @@ impl<'a> PendingRows<'a> {
                 return;
             }
             RowForm::ReadsPixels => self.flush(frame),
+            RowForm::ReadsPixelsThroughLut => {
+                if let Some(lut) = self.composed_lut() {
+                    if let Some(k) = shader.prepare_rows_through(frame, &lut, params, ctx) {
+                        self.push(k);
+                    }
+                    return;
+                }
+                self.flush(frame);
+            }
             RowForm::Pure => {}
         }
         if let Some(k) = shader.prepare_rows(frame, params, ctx) {
             self.push(k);
         }
+    }
+
+    /// The single table equivalent to every queued kernel, when all of them are byte tables
+    /// and there is at least one.
+    fn composed_lut(&self) -> Option<[u8; 256]> {
+        let (first, rest) = self.kernels.split_first()?;
+        let mut lut = *first.byte_lut()?;
+        for k in rest {
+            let next = k.byte_lut()?;
+            for v in &mut lut {
+                *v = next[*v as usize];
+            }
+        }
+        Some(lut)
     }
 }
 
@@ -118,17 +151,30 @@ mod tests {
     /// the same bytes as the shaders applied one after another, at one and two threads.
     #[test]
     fn fused_chain_matches_sequential_apply() {
-        // two bands of rows (84 + 17): a band boundary, a partial last band, an odd height
-        let src = test_frame(1500, 101);
-        assert_eq!(band_rows(1500), 84);
-        let names = [
+        check_chain(&[
             "vignette",
             "bloom",
             "grain",
             "vignette",
             "scanlines",
             "grain",
-        ];
+        ]);
+    }
+
+    /// Bloom right after the tonemap reads the frame through the queued tonemap table instead
+    /// of flushing it: same bytes, on the SIMD and the portable paths.
+    #[test]
+    fn bloom_through_the_tonemap_table_matches_sequential_apply() {
+        check_chain(&["bloom", "vignette", "grain"]);
+        crate::shaders::simd::force_base(true);
+        check_chain(&["bloom", "grain"]);
+        crate::shaders::simd::force_base(false);
+    }
+
+    fn check_chain(names: &[&str]) {
+        // two bands of rows (84 + 17): a band boundary, a partial last band, an odd height
+        let src = test_frame(1500, 101);
+        assert_eq!(band_rows(1500), 84);
         let params: Vec<Vec<f32>> = names
             .iter()
             .map(|n| {
@@ -164,7 +210,10 @@ mod tests {
                 pending.flush(&mut f);
                 f
             });
-            assert!(fused.data == sequential.data, "{threads} threads");
+            assert!(
+                fused.data == sequential.data,
+                "{names:?}, {threads} threads"
+            );
         }
     }
 

@@ -162,19 +162,19 @@ fn lut3_scalar(data: &mut [u8], luts: &[[u8; 256]; 3], phase: usize) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
+pub(super) mod x86 {
     use std::arch::x86_64::*;
 
     /// A 256-entry table as four 64-byte registers.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    fn load_table(lut: &[u8; 256]) -> [__m512i; 4] {
+    pub(in crate::shaders) fn load_table(lut: &[u8; 256]) -> [__m512i; 4] {
         // SAFETY: each load reads 64 bytes inside the 256-byte table.
         std::array::from_fn(|i| unsafe { _mm512_loadu_si512(lut.as_ptr().add(64 * i).cast()) })
     }
 
     /// 64 table lookups: two 128-entry permutes selected by each index's top bit.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    fn lookup(t: &[__m512i; 4], v: __m512i) -> __m512i {
+    pub(in crate::shaders) fn lookup(t: &[__m512i; 4], v: __m512i) -> __m512i {
         let lo = _mm512_permutex2var_epi8(t[0], v, t[1]);
         let hi = _mm512_permutex2var_epi8(t[2], v, t[3]);
         _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi)

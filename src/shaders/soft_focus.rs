@@ -77,7 +77,13 @@ impl Shader for SoftFocus {
                 for (k, out) in band.chunks_exact_mut(srow).enumerate() {
                     let y0 = (b * sband + k) * FACTOR;
                     let y1 = (y0 + FACTOR).min(h);
-                    resample::reduce_row::<FACTOR>(&data[y0 * stride..y1 * stride], w, reduce, out);
+                    resample::reduce_row::<FACTOR>(
+                        &data[y0 * stride..y1 * stride],
+                        w,
+                        reduce,
+                        out,
+                        None,
+                    );
                     resample::blur_h(out, radius, 1, blur);
                 }
             });

@@ -101,6 +101,10 @@ impl RowKernel for Tonemap {
     fn shade(&self, rows: &mut [u8], _y0: usize) {
         simd::lut1(rows, &self.lut);
     }
+
+    fn byte_lut(&self) -> Option<&[u8; 256]> {
+        Some(&self.lut)
+    }
 }
 
 /// Histogram of every channel of every `STRIDE`-th pixel of every `STRIDE`-th row. Bands are
