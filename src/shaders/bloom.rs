@@ -52,7 +52,7 @@ struct Bloom {
     scratch: Vec<u16>,
     acc: Vec<u16>,
     /// Per-band scratch of the expansion stage.
-    xs16: Vec<u16>,
+    xs8: Vec<u8>,
     xs32: Vec<u32>,
     /// Glow rows expanded to full width, one per reduced row.
     wide: Vec<u8>,
@@ -161,21 +161,21 @@ impl Bloom {
         }
 
         let pitch = resample::wide_pitch(w);
-        let (x16, x32) = resample::expand_scratch(sw, FACTOR);
+        let (x8, x32) = resample::expand4_scratch(sw);
         util::ensure_len(&mut self.wide, sh * pitch);
         util::ensure_len(&mut self.live, sh);
-        util::ensure_len(&mut self.xs16, n_bands * x16);
+        util::ensure_len(&mut self.xs8, n_bands * x8);
         util::ensure_len(&mut self.xs32, n_bands * x32);
         self.wide
             .par_chunks_mut(sband * pitch)
             .zip(self.small.par_chunks_mut(sband * srow))
             .zip(self.live.par_chunks_mut(sband))
             .zip(
-                self.xs16
-                    .par_chunks_mut(x16)
+                self.xs8
+                    .par_chunks_mut(x8)
                     .zip(self.xs32.par_chunks_mut(x32)),
             )
-            .for_each(|(((wide, small), live), (s16, s32))| {
+            .for_each(|(((wide, small), live), (s8, s32))| {
                 for ((wide, small), live) in wide
                     .chunks_exact_mut(pitch)
                     .zip(small.chunks_exact_mut(srow))
@@ -184,7 +184,7 @@ impl Bloom {
                     apply_gain(small, gain);
                     *live = small.iter().any(|&v| v > 0);
                     if *live {
-                        resample::expand_row::<FACTOR>(small, wide, s16, s32);
+                        resample::expand_row4(small, wide, s8, s32);
                     } else {
                         // The final pass blends this row with a live neighbour: it must not
                         // hold an earlier frame's glow.

@@ -288,6 +288,63 @@ mod vbmi {
         }
         16 * groups
     }
+
+    /// Per output register `v` of a 192-byte chunk (64 pixels from 16 reduced ones): centre
+    /// and neighbour byte indices into the 64 padded bytes the chunk reads, and the mask of
+    /// inner (7:1) lanes.
+    const fn expand_tables(v: usize) -> ([u8; 64], [u8; 64], u64) {
+        let (mut c, mut n, mut inner) = ([0u8; 64], [0u8; 64], 0u64);
+        let mut lane = 0;
+        while lane < 64 {
+            let (ci, ni, is_inner) = super::expand4_taps(64 * v + lane);
+            c[lane] = ci as u8;
+            n[lane] = ni as u8;
+            if is_inner {
+                inner |= 1 << lane;
+            }
+            lane += 1;
+        }
+        (c, n, inner)
+    }
+
+    const EXPAND: [([u8; 64], [u8; 64], u64); 3] =
+        [expand_tables(0), expand_tables(1), expand_tables(2)];
+
+    /// Whole 192-byte chunks of [`super::expand_row4`]'s output; returns the bytes written.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(super) fn expand4(out: &mut [u8], padded: &[u8]) -> usize {
+        if padded.len() < 64 {
+            return 0;
+        }
+        // Chunk q reads padded[48q..48q + 64] and writes out[192q..192q + 192].
+        let chunks = (out.len() / 192).min((padded.len() - 64) / 48 + 1);
+        let mut idx = [[_mm512_setzero_si512(); 2]; 3];
+        for (t, (c, n, _)) in idx.iter_mut().zip(&EXPAND) {
+            // SAFETY: the tables are 64 bytes.
+            *t = unsafe {
+                [
+                    _mm512_loadu_si512(c.as_ptr().cast()),
+                    _mm512_loadu_si512(n.as_ptr().cast()),
+                ]
+            };
+        }
+        for q in 0..chunks {
+            // SAFETY: in bounds by `chunks` (see above).
+            unsafe {
+                let src = _mm512_loadu_si512(padded.as_ptr().add(48 * q).cast());
+                for (v, (t, (_, _, inner))) in idx.iter().zip(&EXPAND).enumerate() {
+                    let c = _mm512_permutexvar_epi8(t[0], src);
+                    let n = _mm512_permutexvar_epi8(t[1], src);
+                    let m = _mm512_avg_epu8(c, n);
+                    let outer = _mm512_avg_epu8(m, _mm512_avg_epu8(m, c));
+                    let heavy = _mm512_avg_epu8(c, _mm512_avg_epu8(c, m));
+                    let px = _mm512_mask_blend_epi8(*inner, outer, heavy);
+                    _mm512_storeu_si512(out.as_mut_ptr().add(192 * q + 64 * v).cast(), px);
+                }
+            }
+        }
+        192 * chunks
+    }
 }
 
 multiversion! {
@@ -636,6 +693,74 @@ pub(super) fn expand_row<const F: usize>(
     pack_rgb(&mut out[..3 * w], &ordered[..w.min(F * sw)]);
 }
 
+/// Scratch sizes `(bytes, words)` [`expand_row4`] needs for reduced rows `sw` pixels wide.
+pub(super) fn expand4_scratch(sw: usize) -> (usize, usize) {
+    (3 * (sw + 2) + 64, sw)
+}
+
+multiversion! {
+    /// Planar reduced row at 4× scale → packed `r | g << 8 | b << 16` 8-bit words, rounded.
+    fn words8(words: &mut [u32], r: &[u16], g: &[u16], b: &[u16]) {
+        let n = words.len().min(r.len()).min(g.len()).min(b.len());
+        let to8 = |v: u16| ((v as u32 + 2) >> 2).min(255);
+        for i in 0..n {
+            words[i] = to8(r[i]) | to8(g[i]) << 8 | to8(b[i]) << 16;
+        }
+    }
+}
+
+/// Output byte `o` of a 4× expansion of the padded RGB row (pad pixel at each end): the
+/// byte offsets of its centre and neighbour samples, and whether it is a 7:1 (inner) or a
+/// 5:3 (outer) phase. Pixel `4i + k` sits at `(2k − 3)/8` of a reduced pixel from centre `i`.
+const fn expand4_taps(o: usize) -> (usize, usize, bool) {
+    let (px, c) = (o / 3, o % 3);
+    let (i, k) = (px / 4, px % 4);
+    let neighbour = if k < 2 { 3 * i + c } else { 3 * i + 6 + c };
+    (3 + 3 * i + c, neighbour, k == 1 || k == 2)
+}
+
+/// `(7·c + n) / 8` (`inner`) or `(5·c + 3·n) / 8` as rounded-up byte averages, the
+/// arithmetic of the SIMD path.
+#[inline(always)]
+fn expand4_mix(c: u8, n: u8, inner: bool) -> u8 {
+    if inner {
+        avg8(c, avg8(c, avg8(c, n)))
+    } else {
+        let m = avg8(c, n);
+        avg8(m, avg8(m, c))
+    }
+}
+
+/// Expand one planar reduced row (4× scale, `3 * sw` values) 4 times horizontally into 8-bit
+/// RGB `out` ([`wide_pitch`] long) with bilinear weights at pixel centres (5:3 and 7:1 byte
+/// averages, edges clamped). Works on an interleaved padded copy of the row in 8-bit lanes:
+/// with AVX-512 VBMI, two byte permutes and five averages make 64 output bytes.
+pub(super) fn expand_row4(small: &[u16], out: &mut [u8], bytes: &mut [u8], words: &mut [u32]) {
+    let sw = small.len() / 3;
+    let w = out.len() / 3;
+    if sw == 0 || w == 0 || bytes.len() < 3 * (sw + 2) || words.len() < sw {
+        return;
+    }
+    let (r, rest) = small.split_at(sw);
+    let (g, b) = rest.split_at(sw);
+    words8(&mut words[..sw], r, g, &b[..sw]);
+    pack_rgb(&mut bytes[3..3 * (sw + 1)], &words[..sw]);
+    bytes.copy_within(3..6, 0);
+    bytes.copy_within(3 * sw..3 * sw + 3, 3 * (sw + 1));
+    let out = &mut out[..3 * w];
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::vbmi() {
+        // SAFETY: `vbmi()` checked the CPU.
+        done = unsafe { vbmi::expand4(out, bytes) };
+    }
+    // Indices stay inside the padded row: i < sw, so at most 3·sw + 5 = the right pad.
+    for (o, px) in out.iter_mut().enumerate().skip(done) {
+        let (c, n, inner) = expand4_taps(o);
+        *px = expand4_mix(bytes[c], bytes[n], inner);
+    }
+}
+
 multiversion! {
     /// `out[f·i + k] = words[k·sw + i]` for `f` (2 or 4) phase arrays of `sw` words.
     fn interleave(out: &mut [u32], words: &[u32], sw: usize, f: usize) {
@@ -815,6 +940,47 @@ mod tests {
         // Samples sit at 1/8, 3/8, 5/8, 7/8 between reduced pixel centres; edges clamp.
         assert_eq!(reds, [100, 100, 113, 138, 163, 188, 175, 125, 75, 25, 0, 0]);
         assert!(out.chunks_exact(3).all(|p| p[0] == p[1] && p[2] == 0));
+    }
+
+    fn expand4(small: &[u16], w: usize) -> Vec<u8> {
+        let (a, b) = expand4_scratch(small.len() / 3);
+        let mut out = vec![0u8; wide_pitch(w)];
+        expand_row4(small, &mut out, &mut vec![0; a], &mut vec![0; b]);
+        out
+    }
+
+    /// The byte-average expansion samples at the same pixel centres as the exact one: on
+    /// these values the 5:3 and 7:1 averages land on the same rounded levels.
+    #[test]
+    fn byte_expansion_interpolates_at_pixel_centres() {
+        let small = [400u16, 800, 0, 400, 800, 0, 0, 0, 0];
+        let out = expand4(&small, 12);
+        let reds: Vec<u8> = out.chunks_exact(3).map(|p| p[0]).collect();
+        assert_eq!(reds, [100, 100, 113, 138, 163, 188, 175, 125, 75, 25, 0, 0]);
+        assert!(out.chunks_exact(3).all(|p| p[0] == p[1] && p[2] == 0));
+    }
+
+    /// SIMD and portable byte expansions agree, within one level of the exact bilinear
+    /// expansion, for widths with whole and partial 192-byte chunks and partial last blocks.
+    #[test]
+    fn byte_expansion_paths_agree_and_stay_close_to_exact() {
+        for w in [4usize, 63, 64, 65, 130, 1918, 1920] {
+            let sw = w.div_ceil(4);
+            let small: Vec<u16> = (0..3 * sw)
+                .map(|i| ((i * 389 + i / 7 * 61) % 1021) as u16)
+                .collect();
+            let fast = expand4(&small, w);
+            super::super::simd::force_base(true);
+            let base = expand4(&small, w);
+            super::super::simd::force_base(false);
+            assert_eq!(fast, base, "width {w}");
+            let (a, b) = expand_scratch(sw, 4);
+            let mut exact = vec![0u8; wide_pitch(w)];
+            expand_row::<4>(&small, &mut exact, &mut vec![0; a], &mut vec![0; b]);
+            for (i, (&f, &e)) in fast.iter().zip(&exact).enumerate() {
+                assert!(f.abs_diff(e) <= 2, "width {w}, byte {i}: {f} vs exact {e}");
+            }
+        }
     }
 
     #[test]
