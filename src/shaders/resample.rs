@@ -487,9 +487,11 @@ multiversion! {
 
 multiversion! {
     /// `v = round(sums / n)` with `inv = ceil(65536 / n)`; off by at most one unit (¼ level).
-    fn divide(out: &mut [u16], sums: &[u16], n: u16, inv: u32) {
+    fn divide(out: &mut [u16], sums: &[u16], n: u16, inv: u16) {
+        // Sums stay below 2^16 (see MAX_RADIUS) and n ≥ 3 keeps `inv` in 16 bits, so this
+        // is one high-half 16-bit multiply per lane.
         for (o, &s) in out.iter_mut().zip(sums) {
-            *o = (((s as u32 + (n / 2) as u32) * inv) >> 16) as u16;
+            *o = ((s.wrapping_add(n / 2) as u32 * inv as u32) >> 16) as u16;
         }
     }
 }
@@ -512,7 +514,7 @@ pub(super) fn blur_h(row: &mut [u16], radius: usize, passes: usize, scratch: &mu
     let (pad, rest) = scratch.split_at_mut(padded);
     let (dbl, sum) = rest.split_at_mut(padded);
     let sum = &mut sum[..sw];
-    let inv = 65536u32.div_ceil(n as u32);
+    let inv = 65536u32.div_ceil(n as u32) as u16;
     for plane in row.chunks_exact_mut(sw) {
         for _ in 0..passes {
             pad[..r].fill(plane[0]);
@@ -556,9 +558,9 @@ pub(super) fn blur_h(row: &mut [u16], radius: usize, passes: usize, scratch: &mu
 
 multiversion! {
     /// Emit the window average, then slide the window down one row.
-    fn emit_and_slide(dst: &mut [u16], acc: &mut [u16], add: &[u16], sub: &[u16], n: u16, inv: u32) {
+    fn emit_and_slide(dst: &mut [u16], acc: &mut [u16], add: &[u16], sub: &[u16], n: u16, inv: u16) {
         for (((d, a), &p), &m) in dst.iter_mut().zip(acc.iter_mut()).zip(add).zip(sub) {
-            *d = (((*a as u32 + (n / 2) as u32) * inv) >> 16) as u16;
+            *d = ((a.wrapping_add(n / 2) as u32 * inv as u32) >> 16) as u16;
             // Wrapping: the true window sum always fits, the intermediate need not.
             *a = a.wrapping_add(p).wrapping_sub(m);
         }
@@ -586,8 +588,12 @@ pub(super) fn blur_v(
     let band_rows = band_rows.max(rows.div_ceil(4 * rayon::current_num_threads()));
     super::util::ensure_len(acc, rows.div_ceil(band_rows) * row_len);
     let r = radius.min(MAX_RADIUS) as isize;
+    if r == 0 {
+        dst.copy_from_slice(src);
+        return;
+    }
     let n = 2 * r as u32 + 1;
-    let inv = 65536u32.div_ceil(n);
+    let inv = 65536u32.div_ceil(n) as u16;
     let row = |j: isize| {
         let j = j.clamp(0, rows as isize - 1) as usize;
         &src[j * row_len..(j + 1) * row_len]
