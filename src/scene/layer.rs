@@ -588,7 +588,14 @@ impl Layer {
                 continue;
             }
             let pick = self.field.pick[i];
-            let sel = if pick >= 0.0 { pick } else { v.powf(gamma) };
+            // powf is a libm call per cell; the default gamma of 1 needs none (same value).
+            let sel = if pick >= 0.0 {
+                pick
+            } else if gamma == 1.0 {
+                v
+            } else {
+                v.powf(gamma)
+            };
             let k = 1 + ((sel * (n_ramp - 1) as f32) as usize).min(n_ramp - 2);
             cell.glyph = self.ramp[k];
             let lum = (v * bright).clamp(0.0, 1.0);
