@@ -73,6 +73,25 @@ impl Env<'_> {
     }
 }
 
+#[cfg(test)]
+impl Env<'static> {
+    /// A 24-fps environment at frame `index` (fresh at frame 0) for unit tests that drive a
+    /// kernel directly to look at its state.
+    pub fn test(index: u64, feat: FeatureFrame) -> Self {
+        Env {
+            t: index as f32 / 24.0,
+            dt: 1.0 / 24.0,
+            fps: 24.0,
+            index,
+            seed: 5,
+            react: 1.0,
+            feat,
+            spectrum: &[],
+            fresh: index == 0,
+        }
+    }
+}
+
 /// An effect implementation: static description plus the per-frame draw.
 pub trait Kernel: Default + Send + 'static {
     /// Registry name.
@@ -276,5 +295,27 @@ where
         buf.par_chunks_mut(cols).enumerate().for_each(run);
     } else {
         buf.chunks_mut(cols).enumerate().for_each(run);
+    }
+}
+
+/// Run `f(row, value_row, second_row)` over every row of two per-cell buffers (value and hue,
+/// or value and pick), on the rayon pool for large grids; like [`for_rows`], `f` must compute
+/// each row from its inputs alone.
+pub fn for_rows2<F>(geo: &GridGeom, a: &mut [f32], b: &mut [f32], f: F)
+where
+    F: Fn(usize, &mut [f32], &mut [f32]) + Sync + Send,
+{
+    let cols = geo.cols.max(1);
+    let run = |(r, (ra, rb)): (usize, (&mut [f32], &mut [f32]))| f(r, ra, rb);
+    if geo.len() >= PAR_MIN_CELLS {
+        a.par_chunks_mut(cols)
+            .zip(b.par_chunks_mut(cols))
+            .enumerate()
+            .for_each(run);
+    } else {
+        a.chunks_mut(cols)
+            .zip(b.chunks_mut(cols))
+            .enumerate()
+            .for_each(run);
     }
 }
