@@ -102,8 +102,8 @@ impl Kernel for FlowField {
             "swirl",
             0.0,
             1.0,
-            0.0,
-            "0 climbs the gradient, 1 circles along the field's contours",
+            0.6,
+            "0 climbs the gradient (the reference; particles gather on the peaks), 1 streams along the contours",
         ),
         ParamSpec::new("drain", 0.0, 0.05, 0.005, "life lost per 24-fps frame"),
         ParamSpec::new(

@@ -149,7 +149,7 @@ impl Kernel for ScanBars {
         SPEED,
         REACT,
         ParamSpec::new("count", 0.0, 32.0, 4.0, "bars without beats"),
-        ParamSpec::new("thickness", 0.5, 8.0, 1.5, "bar thickness in rows"),
+        ParamSpec::new("thickness", 0.5, 8.0, 1.0, "bar thickness in rows"),
         ParamSpec::new(
             "drift",
             0.0,
@@ -162,7 +162,7 @@ impl Kernel for ScanBars {
 
     fn draw(&mut self, geo: &GridGeom, p: &[f32], env: &Env, out: &mut FieldBuf) {
         let (thick, drift, bri) = (p[3], p[4], p[5]);
-        let n = ((p[2] + 6.0 * env.a(Feature::BeatDecay)).round() as usize).min(MAX_BARS);
+        let n = ((p[2] + 4.0 * env.a(Feature::BeatDecay)).round() as usize).min(MAX_BARS);
         let rows = geo.rows as f32;
         let gain = bri * (0.6 + 0.4 * env.a(Feature::Rms));
         let mut bars = [(0.0f32, 0.0f32); MAX_BARS];

@@ -23,13 +23,13 @@ struct Grain {
     life: f32,
 }
 
-/// Particles attracted by wells; bass strengthens the pull and every beat moves the wells.
+/// Particles attracted by wells; bass and beats strengthen the pull, downbeats move the wells.
 #[derive(Default)]
 pub struct GravityWell {
     grains: Vec<Grain>,
     /// Current well positions (eased towards their targets), column widths.
     wells: [(f32, f32); MAX_WELLS],
-    /// Beats seen so far: the wells' targets are a pure hash of (seed, well, beats).
+    /// Downbeats seen so far: the wells' targets are a pure hash of (seed, well, downbeats).
     beats: u64,
     trails: Trails,
 }
@@ -57,7 +57,7 @@ fn pull(x: f32, y: f32, wells: &[(f32, f32)], g: f32, soft2: f32) -> (f32, f32) 
 
 impl Kernel for GravityWell {
     const NAME: &'static str = "gravity_well";
-    const DOC: &'static str = "particles falling into wells, respawning at the edges; bass strengthens the pull, beats move the wells";
+    const DOC: &'static str = "particles falling into wells, respawning at the edges; bass and beats strengthen the pull, downbeats move the wells";
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
@@ -76,7 +76,7 @@ impl Kernel for GravityWell {
             0.0,
             1.0,
             1.0,
-            "1 = every beat sends the wells somewhere new",
+            "how fast the wells glide to a new place on each downbeat (0 = stay)",
         ),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
         TRAIL,
@@ -103,7 +103,9 @@ impl Kernel for GravityWell {
                 self.wells[k] = (tx * w, ty * h);
             }
         }
-        if env.beat() && mv > 0.0 {
+        // a bar's first beat sends the wells somewhere new (every beat would not give the
+        // particles time to gather)
+        if env.react > 0.0 && env.feat.get(Feature::Downbeat) >= 0.5 && mv > 0.0 {
             self.beats += 1;
         }
         let dt = env.dt;
@@ -117,7 +119,12 @@ impl Kernel for GravityWell {
         }
         let wells = &self.wells[..n_wells];
         // pull in column widths³/s²: a particle a third of the screen away falls in about a second
-        let g = strength * 0.06 * scale * scale * scale * (1.0 + 2.0 * env.a(Feature::Bass));
+        let g = strength
+            * 0.06
+            * scale
+            * scale
+            * scale
+            * (1.0 + 1.5 * env.a(Feature::Bass) + env.a(Feature::BeatDecay));
         let soft2 = (0.04 * scale) * (0.04 * scale);
         let capture2 = (0.015 * scale) * (0.015 * scale);
         let vmax = 1.5 * scale;
@@ -243,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn particles_gather_at_the_wells_and_beats_move_them() {
+    fn particles_gather_at_the_wells_and_downbeats_move_them() {
         let geo = GridGeom::new(80, 40, 8, 16);
         let mut g = GravityWell::default();
         let mut p: Vec<f32> = GravityWell::PARAMS.iter().map(|s| s.default).collect();
@@ -260,7 +267,7 @@ mod tests {
         assert!(g.grains.len() <= 500);
         let before = g.wells;
         let mut beat = quiet;
-        beat.set(Feature::Beat, 1.0);
+        beat.set(Feature::Downbeat, 1.0);
         g.draw(&geo, &p, &Env::test(24, beat), &mut out);
         for i in 25..40 {
             g.draw(&geo, &p, &Env::test(i, quiet), &mut out);

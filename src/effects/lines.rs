@@ -52,7 +52,7 @@ impl Kernel for FreqWaves {
         SPEED,
         REACT,
         ParamSpec::new("amp", 0.0, 2.0, 1.0, "wave height multiplier"),
-        ParamSpec::new("thickness", 0.5, 4.0, 1.2, "line thickness in rows"),
+        ParamSpec::new("thickness", 0.5, 4.0, 1.0, "line thickness in rows"),
         ParamSpec::new(
             "spread",
             0.0,
@@ -85,7 +85,7 @@ impl Kernel for FreqWaves {
             level[b] = l;
             gain[b] = bri * (0.35 + 0.65 * l);
             let centre = cy + spread * (b as f32 - 2.5) * lane;
-            let a = amp * (0.1 + 0.9 * l) * rows as f32 * (0.3 - 0.2 * spread);
+            let a = amp * (0.1 + 0.9 * l) * rows as f32 * (0.2 - 0.1 * spread);
             let (ph, ph2) = (env.t * tf, env.t * tf * 1.7);
             let start = self.ys.len();
             for &dx in &geo.dx[..cols] {
