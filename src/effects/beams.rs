@@ -4,7 +4,7 @@
 use std::f32::consts::TAU;
 
 use super::kernel::{Env, Kernel, REACT, SPEED, for_rows};
-use super::math::{exp, smoothstep, tri, wave};
+use super::math::{smoothstep, tri, wave};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -64,7 +64,10 @@ impl Kernel for Rays {
 
 /// A soft light in the centre that pulses with the beat.
 #[derive(Default)]
-pub struct Glow;
+pub struct Glow {
+    /// The falloff by distance, rebuilt each frame (see [`Glow::fill_lut`]).
+    lut: Vec<f32>,
+}
 
 impl Kernel for Glow {
     const NAME: &'static str = "glow";
@@ -98,21 +101,42 @@ impl Kernel for Glow {
         let breath = 0.9 + 0.1 * wave(env.t * 1.7);
         let rad = radius * breath * (1.0 + 0.4 * env.a(Feature::Bass) + 0.35 * bd);
         let gain = bri * (0.6 + 0.3 * env.a(Feature::Rms) + 0.45 * bd);
-        // exp(-(r/rad)^(2/soft)): soft = 1 is a Gaussian-like falloff
+        // exp(-(r/rad)^(2/soft)) depends on the distance only: tabulate it once per frame
+        // and interpolate per cell (soft = 1 is a Gaussian)
         let k = 1.0 / rad.max(1e-3);
         let power = 2.0 / soft;
+        let step = self.fill_lut(geo, k, power, gain);
+        let (lut, inv) = (&self.lut, 1.0 / step);
         for_rows(geo, &mut out.value, |g, row| {
             for (j, o) in row.iter_mut().enumerate() {
-                let x = g.dist_n[j] * k;
-                // x^power without powf in the loop: exp(power · ln x)
-                let e = if x > 1e-6 {
-                    exp(power * super::math::ln(x))
-                } else {
-                    0.0
-                };
-                *o = exp(-e) * gain;
+                let x = g.dist_n[j] * inv;
+                let i = (x as usize).min(LUT - 2);
+                let f = (x - i as f32).min(1.0);
+                *o = lut[i] + (lut[i + 1] - lut[i]) * f;
             }
         });
+    }
+}
+
+/// Entries of the glow's falloff table.
+const LUT: usize = 512;
+
+impl Glow {
+    /// Tabulate `gain · exp(-(d·k)^power)` for d from 0 to the grid's farthest `dist_n`;
+    /// returns the step in d between entries.
+    fn fill_lut(&mut self, geo: &GridGeom, k: f32, power: f32, gain: f32) -> f32 {
+        // the corners are the farthest cells
+        let corner = |i: Option<&f32>| i.copied().unwrap_or(0.0);
+        let far = corner(geo.dist_n.first())
+            .max(corner(geo.dist_n.last()))
+            .max(1e-3);
+        let step = far / (LUT - 2) as f32;
+        self.lut.clear();
+        self.lut.extend((0..LUT).map(|i| {
+            let x = i as f32 * step * k;
+            gain * (-x.powf(power)).exp()
+        }));
+        step
     }
 }
 

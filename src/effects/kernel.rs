@@ -297,25 +297,3 @@ where
         buf.chunks_mut(cols).enumerate().for_each(run);
     }
 }
-
-/// Run `f(row, value_row, second_row)` over every row of two per-cell buffers (value and hue,
-/// or value and pick), on the rayon pool for large grids; like [`for_rows`], `f` must compute
-/// each row from its inputs alone.
-pub fn for_rows2<F>(geo: &GridGeom, a: &mut [f32], b: &mut [f32], f: F)
-where
-    F: Fn(usize, &mut [f32], &mut [f32]) + Sync + Send,
-{
-    let cols = geo.cols.max(1);
-    let run = |(r, (ra, rb)): (usize, (&mut [f32], &mut [f32]))| f(r, ra, rb);
-    if geo.len() >= PAR_MIN_CELLS {
-        a.par_chunks_mut(cols)
-            .zip(b.par_chunks_mut(cols))
-            .enumerate()
-            .for_each(run);
-    } else {
-        a.chunks_mut(cols)
-            .zip(b.chunks_mut(cols))
-            .enumerate()
-            .for_each(run);
-    }
-}

@@ -2,7 +2,7 @@
 //! waveform line (`eff_waveform`). Each column's line heights are computed once per frame;
 //! cells then light by their distance to the line, so steep stretches stay connected.
 
-use super::kernel::{Env, Kernel, REACT, SPEED, for_rows, for_rows2, inv_norm};
+use super::kernel::{Env, Kernel, REACT, SPEED, for_rows, inv_norm};
 use super::math::sin;
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
@@ -77,12 +77,10 @@ impl Kernel for FreqWaves {
         let k = inv_norm(geo) * REF_UNITS;
         let cy = (rows as f32 - 1.0) * 0.5;
         let lane = rows as f32 / 6.0;
-        let mut level = [0.0f32; 6];
         let mut gain = [0.0f32; 6];
         self.ys.clear();
         for (b, &(feat, sf, tf, _)) in BAND_WAVES.iter().enumerate() {
             let l = env.a(feat).min(1.0);
-            level[b] = l;
             gain[b] = bri * (0.35 + 0.65 * l);
             let centre = cy + spread * (b as f32 - 2.5) * lane;
             let a = amp * (0.1 + 0.9 * l) * rows as f32 * (0.2 - 0.1 * spread);
@@ -95,24 +93,26 @@ impl Kernel for FreqWaves {
             }
             spans(&mut self.ys[start..]);
         }
-        let ys = &self.ys;
-        for_rows2(geo, &mut out.value, &mut out.hue, |r, vrow, hrow| {
-            let y = r as f32;
-            for (c, (v, h)) in vrow.iter_mut().zip(hrow.iter_mut()).enumerate() {
-                let mut best = 0.0f32;
-                let mut hue = f32::NAN;
-                for (b, &(_, _, _, band_hue)) in BAND_WAVES.iter().enumerate() {
-                    let s = ys[b * cols + c];
-                    let lit = line(span_dist(y, s[1], s[2]), thick) * gain[b];
-                    if lit > best {
-                        best = lit;
-                        hue = band_hue;
+        // draw column by column: only the few rows near each line are touched
+        let last = rows as f32 - 1.0;
+        for (b, &(_, _, _, band_hue)) in BAND_WAVES.iter().enumerate() {
+            for c in 0..cols {
+                let [_, lo, hi] = self.ys[b * cols + c];
+                let r0 = (lo - thick).ceil().clamp(0.0, last) as usize;
+                let r1 = (hi + thick).floor().clamp(-1.0, last);
+                if r1 < r0 as f32 {
+                    continue;
+                }
+                for r in r0..=r1 as usize {
+                    let lit = line(span_dist(r as f32, lo, hi), thick) * gain[b];
+                    let i = r * cols + c;
+                    if lit > out.value[i] {
+                        out.value[i] = lit;
+                        out.hue[i] = band_hue;
                     }
                 }
-                *v = best;
-                *h = hue;
             }
-        });
+        }
     }
 }
 

@@ -52,6 +52,8 @@ mod waves;
 mod tests;
 #[cfg(test)]
 mod testutil;
+#[cfg(test)]
+mod timing;
 
 use crate::features::FeatureFrame;
 use crate::frame::FrameCtx;
