@@ -636,9 +636,10 @@ mod tests {
         let p = Palettes::parse_builtin().expect("built-ins must parse");
         assert_eq!(
             p.chars.len(),
-            NAMED.len() + 3,
-            "29 named palettes + ascii + classic + bars"
+            NAMED.len() + 4,
+            "29 named palettes + ascii + classic + bars + hex"
         );
+        assert_eq!(p.char_palette("hex").unwrap().chars.len(), 17);
         assert_eq!(p.char_palette("classic").unwrap().chars.len(), 10);
         for (name, len) in NAMED {
             let pal = p

@@ -108,6 +108,37 @@ params = { shape = 1, size = 0.3, repeat = 3, spin = 0 }
 hue = "gradient_h"
 "##;
 
+/// Layer settings an effect's still adds to show its intended look: effects that choose their
+/// own glyphs (`pick`) or hues read best with a matching palette and `hue = "effect"`.
+pub const EFFECT_LOOKS: [(&str, &str); 3] = [
+    (
+        "block_corrupt",
+        "palette = \"dense\"\n[layers.color]\nhue = \"effect\"\n",
+    ),
+    ("freq_waves", "[layers.color]\nhue = \"effect\"\n"),
+    (
+        "hex_stream",
+        "palette = \"hex\"\n[layers.color]\nhue = \"effect\"\n",
+    ),
+];
+
+/// The extra layer lines of an effect's still ([`EFFECT_LOOKS`]), or "".
+fn effect_look(name: &str) -> &'static str {
+    EFFECT_LOOKS
+        .iter()
+        .find(|l| l.0 == name)
+        .map_or("", |l| l.1)
+}
+
+/// The trail stills: every particle system with the reference's `draw_particle_trails`
+/// settings (8 frames, fade 0.7).
+const TRAIL_PARAMS: &str = "params = { trail = 8, trail_fade = 0.7 }";
+
+/// Whether an effect is a particle system with trails.
+fn has_trail(e: &crate::effects::EffectSpec) -> bool {
+    e.params.iter().any(|p| p.name == "trail_fade")
+}
+
 /// Every still, in document order.
 pub fn stills() -> Vec<Still> {
     let mut v = Vec::new();
@@ -140,7 +171,21 @@ pub fn stills() -> Vec<Still> {
         add(
             "effect",
             e.name,
-            format!("[[layers]]\neffect = \"{}\"\ngrid = \"sm\"\n", e.name),
+            format!(
+                "[[layers]]\neffect = \"{}\"\ngrid = \"sm\"\n{}",
+                e.name,
+                effect_look(e.name)
+            ),
+        );
+    }
+    for e in crate::effects::all().iter().filter(|e| has_trail(e)) {
+        add(
+            "trail",
+            e.name,
+            format!(
+                "[[layers]]\neffect = \"{}\"\ngrid = \"sm\"\n{TRAIL_PARAMS}\n",
+                e.name
+            ),
         );
     }
     for (i, s) in SDF_SHAPES.iter().enumerate() {
@@ -323,14 +368,32 @@ pub fn markdown() -> String {
                 num(c.caps[2])
             )
         });
+        let look = effect_look(e.name);
+        let look = if look.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<br>still drawn with `{}`",
+                look.trim_end()
+                    .replace("[layers.color]\n", "")
+                    .replace('\n', "`, `")
+            )
+        };
         let _ = writeln!(
             o,
-            "| {} | `{}`{st} | {} | {}{caps} |",
+            "| {} | `{}`{st} | {}{look} | {}{caps} |",
             img("effect", e.name),
             e.name,
             e.doc,
             params_cell(e.params)
         );
+    }
+    let _ = write!(
+        o,
+        "\n### Particle trails (`trail`, `trail_fade`)\n\nEvery particle system has `trail` (past positions kept, in frames at 24 fps; 0 = off) and `trail_fade` (brightness factor per frame of age): a cell a particle lit `a` frames ago shows `brightness · trail_fade^a` until `a` passes `trail` or the brightness drops below 0.05, the reference's `draw_particle_trails(max_trail=8, fade=0.7)`. Trails are kept per cell, not per particle, so they cost one pass over the grid whatever the particle count. The stills below use `{TRAIL_PARAMS}`.\n\n| still | effect |\n|---|---|\n"
+    );
+    for e in crate::effects::all().iter().filter(|e| has_trail(e)) {
+        let _ = writeln!(o, "| {} | `{}` |", img("trail", e.name), e.name);
     }
     o.push_str("\n### SDF shapes and combinators (`sdf_shapes`)\n\n`shape` picks one of seven signed-distance shapes; `combine` joins it with `shape_b`, placed `offset` apart. Smooth combinations blend over `smooth`.\n\n| still | `shape` | still | `combine` |\n|---|---|---|---|\n");
     for (i, s) in SDF_SHAPES.iter().enumerate() {

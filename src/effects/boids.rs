@@ -5,7 +5,7 @@
 //! any moves, so the result does not depend on update order.
 
 use super::kernel::{Env, Kernel, REACT, SPEED_SIM};
-use super::particles::Canvas;
+use super::particles::{Canvas, TRAIL, TRAIL_FADE, Trails};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -30,6 +30,7 @@ pub struct Boids {
     order: Vec<u32>,
     bin_of: Vec<u32>,
     fill: Vec<u32>,
+    trails: Trails,
 }
 
 impl Kernel for Boids {
@@ -51,6 +52,8 @@ impl Kernel for Boids {
         ParamSpec::new("ali", 0.0, 4.0, 1.0, "alignment weight"),
         ParamSpec::new("coh", 0.0, 4.0, 1.0, "cohesion weight"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+        TRAIL,
+        TRAIL_FADE,
     ];
     const STATEFUL: bool = true;
     const WRITES_HUE_PICK: bool = true;
@@ -89,6 +92,15 @@ impl Kernel for Boids {
         self.bin(&rule);
         self.steer(&rule, frames, scatter);
         self.plot(geo, &rule, bri, out);
+        let (trail, fade) = (p[9], p[10]);
+        self.trails.apply(
+            env.fresh,
+            env.dt,
+            trail,
+            fade,
+            &mut out.value,
+            Some(&mut out.hue),
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::kernel::{Env, Kernel, REACT, SPEED_SIM};
 use super::math::sin;
-use super::particles::Canvas;
+use super::particles::{Canvas, TRAIL, TRAIL_FADE, Trails};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -28,6 +28,7 @@ struct Ember {
 pub struct Embers {
     parts: Vec<Ember>,
     acc: f32,
+    trails: Trails,
 }
 
 impl Kernel for Embers {
@@ -42,6 +43,8 @@ impl Kernel for Embers {
         ParamSpec::new("rise", 0.1, 3.0, 1.0, "rising speed multiplier"),
         ParamSpec::new("jitter", 0.0, 2.0, 1.0, "sideways wander"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+        TRAIL,
+        TRAIL_FADE,
     ];
     const STATEFUL: bool = true;
     const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
@@ -110,6 +113,9 @@ impl Kernel for Embers {
             canvas.point(e.x, e.y, b);
             canvas.point(e.x, e.y + 1.0, 0.35 * b);
         }
+        let (trail, fade) = (p[7], p[8]);
+        self.trails
+            .apply(env.fresh, dt, trail, fade, &mut out.value, None);
     }
 }
 

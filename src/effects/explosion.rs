@@ -4,7 +4,7 @@ use std::f32::consts::TAU;
 
 use super::kernel::{Env, Kernel, REACT, SPEED_SIM};
 use super::math::{cos, sin};
-use super::particles::Canvas;
+use super::particles::{Canvas, TRAIL, TRAIL_FADE, Trails};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -26,6 +26,7 @@ struct Spark {
 #[derive(Default)]
 pub struct Explosion {
     parts: Vec<Spark>,
+    trails: Trails,
 }
 
 impl Kernel for Explosion {
@@ -39,6 +40,8 @@ impl Kernel for Explosion {
         ParamSpec::new("gravity", 0.0, 4.0, 1.0, "downward pull"),
         ParamSpec::new("max", 100.0, 6000.0, 2500.0, "most sparks alive at once"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+        TRAIL,
+        TRAIL_FADE,
     ];
     const STATEFUL: bool = true;
     const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
@@ -99,6 +102,9 @@ impl Kernel for Explosion {
             let from = (s.x - s.vx * back, s.y - s.vy * back);
             canvas.streak(from, (s.x, s.y), 0.2 * b, b, 16, |_| {});
         }
+        let (trail, fade) = (p[7], p[8]);
+        self.trails
+            .apply(env.fresh, dt, trail, fade, &mut out.value, None);
     }
 }
 

@@ -73,6 +73,25 @@ impl Env<'_> {
     }
 }
 
+#[cfg(test)]
+impl Env<'static> {
+    /// A 24-fps environment at frame `index` (fresh at frame 0) for unit tests that drive a
+    /// kernel directly to look at its state.
+    pub fn test(index: u64, feat: FeatureFrame) -> Self {
+        Env {
+            t: index as f32 / 24.0,
+            dt: 1.0 / 24.0,
+            fps: 24.0,
+            index,
+            seed: 5,
+            react: 1.0,
+            feat,
+            spectrum: &[],
+            fresh: index == 0,
+        }
+    }
+}
+
 /// An effect implementation: static description plus the per-frame draw.
 pub trait Kernel: Default + Send + 'static {
     /// Registry name.

@@ -10,9 +10,15 @@
 //! Spatial scales are relative to the screen (the nearer edge at ±1), so a preset looks the
 //! same on every grid density and layered grids of different densities line up.
 //!
-//! Only `spectrum` (fractional block height, for a `" ▁▂▃▄▅▆▇█"` ramp) and `matrix_rain`
-//! (random glyph per cell) set `pick`, and only `boids` sets `hue` (from its speed); every
-//! other effect leaves hue NaN and pick -1 for the layer to decide.
+//! Only `spectrum` (fractional block height, for a `" ▁▂▃▄▅▆▇█"` ramp), `matrix_rain`,
+//! `hex_stream` and `block_corrupt` (their own glyph per cell, from the layer's palette) set
+//! `pick`, and only `boids` (from its speed), `freq_waves` (per band), `hex_stream` and
+//! `block_corrupt` set `hue` (shown by a layer with `hue = "effect"`); every other effect
+//! leaves hue NaN and pick -1 for the layer to decide.
+//!
+//! Every particle system (`explosion`, `embers`, `starfield`, `boids`, `dissolve`, `orbit`,
+//! `gravity_well`, `flow_field`) has the `trail` and `trail_fade` parameters
+//! (`particles::Trails`).
 
 mod kernel;
 mod math;
@@ -20,12 +26,19 @@ mod noise;
 mod particles;
 
 mod attractor;
+mod beams;
 mod boids;
+mod dissolve;
 mod embers;
 mod explosion;
 mod fire;
+mod flow;
+mod glitch;
+mod gravity;
 mod life;
+mod lines;
 mod noise_fields;
+mod orbit;
 mod radial;
 mod rain;
 mod reaction;
@@ -39,6 +52,8 @@ mod waves;
 mod tests;
 #[cfg(test)]
 mod testutil;
+#[cfg(test)]
+mod timing;
 
 use crate::features::FeatureFrame;
 use crate::frame::FrameCtx;
@@ -179,23 +194,33 @@ impl std::fmt::Debug for EffectSpec {
     }
 }
 
-static ALL: [EffectSpec; 27] = [
+static ALL: [EffectSpec; 38] = [
     spec::<waves::Aurora>(),
+    spec::<glitch::BlockCorrupt>(),
     spec::<boids::Boids>(),
     spec::<waves::Diamond>(),
+    spec::<dissolve::Dissolve>(),
     spec::<noise_fields::DomainWarp>(),
     spec::<embers::Embers>(),
     spec::<explosion::Explosion>(),
     spec::<noise_fields::Fbm>(),
     spec::<fire::Fire>(),
+    spec::<flow::FlowField>(),
+    spec::<lines::FreqWaves>(),
     spec::<life::GameOfLife>(),
+    spec::<beams::Glow>(),
+    spec::<gravity::GravityWell>(),
+    spec::<glitch::HexStream>(),
     spec::<waves::Interference>(),
     spec::<rain::MatrixRain>(),
     spec::<noise_fields::Noise>(),
+    spec::<orbit::Orbit>(),
     spec::<waves::Plasma>(),
+    spec::<beams::Rays>(),
     spec::<reaction::ReactionDiffusion>(),
     spec::<radial::Rings>(),
     spec::<radial::Ripple>(),
+    spec::<glitch::ScanBars>(),
     spec::<sdf::SdfShapes>(),
     spec::<waves::SineField>(),
     spec::<spectrum::Spectrum>(),
@@ -207,6 +232,7 @@ static ALL: [EffectSpec; 27] = [
     spec::<radial::Tunnel>(),
     spec::<voronoi::Voronoi>(),
     spec::<radial::Vortex>(),
+    spec::<lines::Waveform>(),
 ];
 
 /// Every effect, sorted by name.

@@ -1,7 +1,7 @@
 //! 3-D starfield flying towards the viewer.
 
 use super::kernel::{Env, Kernel, REACT, SPEED_SIM, inv_norm};
-use super::particles::Canvas;
+use super::particles::{Canvas, TRAIL, TRAIL_FADE, Trails};
 use super::{FieldBuf, ParamSpec};
 use crate::features::Feature;
 use crate::grid::GridGeom;
@@ -21,6 +21,7 @@ struct Star {
 #[derive(Default)]
 pub struct Starfield {
     stars: Vec<Star>,
+    trails: Trails,
 }
 
 impl Kernel for Starfield {
@@ -34,6 +35,8 @@ impl Kernel for Starfield {
         ParamSpec::new("warp", 0.0, 4.0, 1.0, "forward speed"),
         ParamSpec::new("streak", 0.0, 1.0, 0.6, "length of the speed streaks"),
         ParamSpec::new("bri", 0.0, 2.0, 1.0, "brightness"),
+        TRAIL,
+        TRAIL_FADE,
     ];
     const STATEFUL: bool = true;
     const CAP: Option<super::ParticleCap> = Some(super::ParticleCap {
@@ -90,6 +93,9 @@ impl Kernel for Starfield {
             let from = project(s, (s.z + tail).min(1.0));
             canvas.streak(from, (x, y), 0.15 * b, b, 64, |_| {});
         }
+        let (trail, fade) = (p[6], p[7]);
+        self.trails
+            .apply(env.fresh, env.dt, trail, fade, &mut out.value, None);
     }
 }
 

@@ -238,3 +238,74 @@ fn simulations_restart_when_the_frame_index_goes_back() {
         assert_eq!(frame(0, &mut e), first, "{}: no restart on rewind", s.name);
     }
 }
+
+#[test]
+fn particle_caps_name_a_count_parameter_and_grow_with_the_tier() {
+    let capped: Vec<&str> = all()
+        .iter()
+        .filter(|s| s.cap.is_some())
+        .map(|s| s.name)
+        .collect();
+    for name in [
+        "explosion",
+        "embers",
+        "starfield",
+        "dissolve",
+        "orbit",
+        "gravity_well",
+        "flow_field",
+    ] {
+        assert!(capped.contains(&name), "{name} has no quality cap");
+    }
+    for s in all() {
+        let Some(c) = s.cap else { continue };
+        let p = s.params.iter().find(|p| p.name == c.param);
+        let p = p.unwrap_or_else(|| panic!("{}: no parameter {}", s.name, c.param));
+        assert!(
+            c.caps[0] <= c.caps[1] && c.caps[1] <= c.caps[2],
+            "{}",
+            s.name
+        );
+        assert!(
+            p.default <= c.caps[2],
+            "{}: default above the high cap",
+            s.name
+        );
+        assert!(
+            p.max >= c.caps[2],
+            "{}: the high cap is unreachable",
+            s.name
+        );
+    }
+    // the reference's table (optimization.md)
+    let caps = |n: &str| find(n).unwrap().cap.unwrap().caps;
+    assert_eq!(caps("explosion"), [300.0, 1000.0, 2500.0]);
+    assert_eq!(caps("embers"), [500.0, 1500.0, 3000.0]);
+    assert_eq!(caps("starfield"), [300.0, 800.0, 1500.0]);
+    assert_eq!(caps("dissolve"), [200.0, 600.0, 1200.0]);
+}
+
+#[test]
+fn every_particle_system_leaves_fading_trails() {
+    let geo = GridGeom::new(60, 30, 8, 16);
+    let systems: Vec<_> = all()
+        .iter()
+        .filter(|s| s.params.iter().any(|p| p.name == "trail_fade"))
+        .collect();
+    assert!(systems.len() >= 8, "{}", systems.len());
+    for s in systems {
+        let at = |n: &str| s.params.iter().position(|p| p.name == n).unwrap();
+        let (trail, fade) = (at("trail"), at("trail_fade"));
+        let lit = |len: f32, f: f32| {
+            let frames = run(s.name, &geo, 30, &[(trail, len), (fade, f)], synthetic);
+            frames[30].value.iter().filter(|&&v| v > 0.0).count()
+        };
+        let (off, on, long) = (lit(0.0, 0.7), lit(8.0, 0.7), lit(24.0, 0.95));
+        assert!(on > off, "{}: trails add no cells ({on} vs {off})", s.name);
+        assert!(
+            long > on,
+            "{}: longer trails add no cells ({long} vs {on})",
+            s.name
+        );
+    }
+}
