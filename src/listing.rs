@@ -194,7 +194,14 @@ pub fn color_items() -> (Vec<Named>, Vec<Named>) {
 fn params_json(ps: &[ParamSpec]) -> Value {
     Value::Array(
         ps.iter()
-            .map(|p| json!({"name": p.name, "min": p.min, "max": p.max, "default": p.default, "doc": p.doc}))
+            .map(|p| {
+                let mut v = json!({"name": p.name, "min": p.min, "max": p.max, "default": p.default, "doc": p.doc});
+                if !p.choices.is_empty() {
+                    // a named parameter: `choices[i]` may be written for the number i
+                    v["choices"] = json!(p.choices);
+                }
+                v
+            })
             .collect(),
     )
 }
@@ -202,8 +209,13 @@ fn params_json(ps: &[ParamSpec]) -> Value {
 fn params_text(ps: &[ParamSpec]) -> String {
     ps.iter()
         .map(|p| {
+            let names = if p.choices.is_empty() {
+                String::new()
+            } else {
+                format!(" [names: {}]", p.choices.join(" "))
+            };
             format!(
-                "      {:<14} {:>8} ({} .. {})  {}",
+                "      {:<14} {:>8} ({} .. {})  {}{names}",
                 p.name, p.default, p.min, p.max, p.doc
             )
         })

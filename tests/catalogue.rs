@@ -214,3 +214,115 @@ fn unknown_names_are_errors_with_the_closest_valid_ones() {
         assert!(!dir.path().join("x.mp4").exists());
     }
 }
+
+/// Render frame 1.5 s of `preset` and return the PNG's bytes.
+fn png_of(dir: &Path, name: &str, preset: &str) -> Vec<u8> {
+    mean_of(dir, name, preset, &[]);
+    std::fs::read(dir.join(format!("{name}.png"))).unwrap()
+}
+
+#[test]
+fn named_choices_render_like_their_numbers_and_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (effect, key, name, number, other) in [
+        ("game_of_life", "rule", "coral", 1, 0),
+        ("reaction_diffusion", "preset", "mitosis", 3, 0),
+        ("strange_attractor", "kind", "bedhead", 2, 0),
+        ("sdf_shapes", "shape", "heart", 5, 0),
+        ("voronoi", "mode", "edges", 1, 0),
+    ] {
+        let look =
+            |v: String| format!("[[layers]]\neffect = \"{effect}\"\nparams = {{ {key} = {v} }}\n");
+        let by_name = png_of(d, &format!("{effect}-n.toml"), &look(format!("\"{name}\"")));
+        let by_number = png_of(d, &format!("{effect}-k.toml"), &look(number.to_string()));
+        let other = png_of(d, &format!("{effect}-o.toml"), &look(other.to_string()));
+        assert!(
+            by_name == by_number,
+            "{effect}: {key} = \"{name}\" is {key} = {number}"
+        );
+        assert!(by_name != other, "{effect}: {key} changes the picture");
+    }
+    let o = run_in(d, &["list", "effects", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rd = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "reaction_diffusion")
+        .unwrap();
+    let preset = rd["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "preset")
+        .unwrap();
+    let names: Vec<&str> = preset["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "spots",
+            "worms",
+            "coral",
+            "mitosis",
+            "labyrinth",
+            "holes",
+            "chaos"
+        ]
+    );
+    // a misspelt name: file, line and the closest names
+    std::fs::write(
+        d.join("bad.toml"),
+        "[[layers]]\neffect = \"reaction_diffusion\"\nparams = { preset = \"mitosys\" }\n",
+    )
+    .unwrap();
+    let mut a = vec![
+        "render",
+        "--duration",
+        "1",
+        "--preset",
+        "bad.toml",
+        "-o",
+        "x.mp4",
+    ];
+    a.extend_from_slice(SMALL);
+    let o = run_in(d, &a);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("bad.toml line 3") && err.contains("did you mean mitosis"),
+        "{err}"
+    );
+}
+
+#[test]
+fn keyframe_lists_move_a_parameter_on_the_scene_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // frame 1.5 s of a plasma whose opacity follows keyframes (no tonemap to re-stretch it)
+    let mean = |name: &str, opacity: &str| {
+        let toml =
+            format!("tonemap = false\n[[layers]]\neffect = \"plasma\"\nopacity = {opacity}\n");
+        mean_of(d, name, &toml, &[])
+    };
+    let full = mean("full.toml", "1.0");
+    let off = mean("off.toml", "{ keyframes = [[0, 1], [1, 1], [1.2, 0]] }");
+    assert!(full > 10.0 && off < 0.05 * full, "{off} vs {full}");
+    // three points: 1.5 s is half-way from 1.0 (at 1 s) down to 0 (at 2 s)
+    let half = mean("half.toml", "{ keyframes = [[0, 0], [1, 1], [2, 0]] }");
+    assert!((half / full - 0.5).abs() < 0.1, "{half} vs {full}");
+    // looping a 1 s ramp: 1.5 s is 0.5 s into the second round
+    let looped = mean("loop.toml", "{ keyframes = [[0, 0], [1, 1]], loop = true }");
+    assert!((looped / full - 0.5).abs() < 0.1, "{looped} vs {full}");
+    // an eased segment: in_cubic is at an eighth half-way
+    let eased = mean(
+        "ease.toml",
+        "{ keyframes = [[1, 0], [2, 1]], ease = \"in_cubic\" }",
+    );
+    assert!(eased < 0.25 * full, "{eased} vs {full}");
+}

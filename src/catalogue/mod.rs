@@ -248,8 +248,14 @@ fn params_cell(ps: &[ParamSpec]) -> String {
     }
     ps.iter()
         .map(|p| {
+            let names = if p.choices.is_empty() {
+                String::new()
+            } else {
+                let quoted: Vec<String> = p.choices.iter().map(|c| format!("`{c}`")).collect();
+                format!(" (by name: {})", quoted.join(" "))
+            };
             format!(
-                "`{}` {}–{}, default {}: {}",
+                "`{}` {}–{}, default {}: {}{names}",
                 p.name,
                 num(p.min),
                 num(p.max),

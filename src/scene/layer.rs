@@ -62,6 +62,8 @@ impl HueSource {
 }
 
 /// How a layer colours its cells.
+// One per layer, built once: the size of the `Hsv` variant's three tracks does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Coloring {
     /// Hue field + saturation, value as brightness.
     Hsv {
@@ -155,14 +157,7 @@ fn tracks(
 ) -> Vec<ParamTrack> {
     specs
         .iter()
-        .map(|ps| {
-            let p = given
-                .iter()
-                .find(|(k, _)| k.get_ref() == ps.name)
-                .map(|(_, v)| *v)
-                .unwrap_or(super::Param::constant(ps.default));
-            ParamTrack::new(p, features)
-        })
+        .map(|ps| ParamTrack::new(&super::Param::for_spec(ps, given), features))
         .collect()
 }
 
@@ -203,19 +198,7 @@ impl Layer {
         } else {
             crate::effects::find(spec.effect.get_ref()).expect("validated preset")
         };
-        let params = effect_spec
-            .params
-            .iter()
-            .map(|ps| {
-                let p = spec
-                    .params
-                    .iter()
-                    .find(|(k, _)| k.get_ref() == ps.name)
-                    .map(|(_, v)| *v)
-                    .unwrap_or(super::Param::constant(ps.default));
-                ParamTrack::new(p, features)
-            })
-            .collect::<Vec<_>>();
+        let params = tracks(effect_spec.params, &spec.params, features);
         let m = setup.atlas.metrics;
         let place = Placement::fit(setup.width, setup.height, m.width, m.height);
         let geo = GridGeom::new(place.cols, place.rows, m.width, m.height);
@@ -251,9 +234,9 @@ impl Layer {
             }
             _ => Coloring::Hsv {
                 source: HueSource::from_name(c.hue.get_ref()),
-                base: ParamTrack::new(c.hue_base, features),
-                scale: ParamTrack::new(c.hue_scale, features),
-                saturation: ParamTrack::new(c.saturation, features),
+                base: ParamTrack::new(&c.hue_base, features),
+                scale: ParamTrack::new(&c.hue_scale, features),
+                saturation: ParamTrack::new(&c.saturation, features),
             },
         };
         let n = geo.len();
@@ -273,10 +256,10 @@ impl Layer {
             atlas: setup.atlas,
             ramp: setup.ramp,
             blend: BlendMode::from_name(spec.blend.get_ref()).unwrap_or_default(),
-            opacity: ParamTrack::new(spec.opacity, features),
+            opacity: ParamTrack::new(&spec.opacity, features),
             threshold: spec.threshold,
-            char_gamma: ParamTrack::new(spec.char_gamma, features),
-            brightness: ParamTrack::new(spec.brightness, features),
+            char_gamma: ParamTrack::new(&spec.char_gamma, features),
+            brightness: ParamTrack::new(&spec.brightness, features),
             coloring,
             field: FieldBuf::new(n),
             cells: CellGrid::new(geo.cols, geo.rows),

@@ -511,7 +511,57 @@ impl Checker<'_> {
                 );
             }
         }
+        for (key, value) in params {
+            let Some(name) = &value.choice else { continue };
+            let spec = specs
+                .iter()
+                .find(|s| s.name == key.get_ref())
+                .expect("checked above");
+            if spec.choices.is_empty() {
+                return self.err(
+                    key.span(),
+                    format!(
+                        "{owner}'s `{}` is a number ({} to {}), not a name like `{name}`",
+                        spec.name, spec.min, spec.max
+                    ),
+                );
+            }
+            if spec.choice_value(name).is_none() {
+                let near = closest(name, spec.choices.iter().copied());
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", near.join(", "))
+                };
+                return self.err(
+                    key.span(),
+                    format!(
+                        "unknown `{}` of {owner}: `{name}`{hint}; valid: {} (or their numbers 0 to {})",
+                        spec.name,
+                        spec.choices.join(", "),
+                        spec.choices.len() - 1
+                    ),
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// Refuse a name where only a number makes sense (`opacity = "x"`): such parameters have
+    /// no list of choices. `span` places the error (the layer's line, when known).
+    pub(crate) fn numeric(
+        &self,
+        what: &str,
+        p: &Param,
+        span: std::ops::Range<usize>,
+    ) -> Result<(), PresetError> {
+        match &p.choice {
+            Some(name) => self.err(
+                span,
+                format!("`{what}` is a number (or a modulation table), not a name like `{name}`"),
+            ),
+            None => Ok(()),
+        }
     }
 }
 
@@ -589,6 +639,17 @@ impl Preset {
         if let Some(m) = &self.mood {
             chk.one_of("mood", m, &super::mood::names())?;
         }
+        chk.numeric("gamma", &self.gamma, 0..0)?;
+        if let Some(fb) = &self.feedback {
+            for (what, p) in [
+                ("feedback decay", &fb.decay),
+                ("feedback opacity", &fb.opacity),
+                ("feedback amount", &fb.amount),
+                ("feedback hue_shift", &fb.hue_shift),
+            ] {
+                chk.numeric(what, p, fb.transform.span())?;
+            }
+        }
         let mut effects_and_video = effects.clone();
         effects_and_video.push("video");
         effects_and_video.push(crate::text::EFFECT_NAME);
@@ -609,6 +670,17 @@ impl Preset {
                     0..0,
                     "a layer needs `effect = \"NAME\"` (`asciivid list effects`) or `source = \"video\"`".into(),
                 );
+            }
+            let c = &layer.color;
+            for (what, p) in [
+                ("opacity", &layer.opacity),
+                ("char_gamma", &layer.char_gamma),
+                ("brightness", &layer.brightness),
+                ("hue_base", &c.hue_base),
+                ("hue_scale", &c.hue_scale),
+                ("saturation", &c.saturation),
+            ] {
+                chk.numeric(what, p, layer.effect.span())?;
             }
             if let Some(l) = layer.lyrics.as_ref().filter(|_| !layer.is_text()) {
                 return chk.err(
@@ -825,4 +897,42 @@ pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
             names.join(", ")
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> String {
+        Preset::parse(src, "t.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn named_values_are_checked_against_the_parameters_choices() {
+        let ok = Preset::parse(
+            "[[layers]]\neffect = \"game_of_life\"\nparams = { rule = \"coral\" }\n",
+            "t.toml",
+        )
+        .unwrap();
+        let spec = crate::effects::find("game_of_life").unwrap();
+        let rule = spec.params.iter().find(|p| p.name == "rule").unwrap();
+        let p = Param::for_spec(rule, &ok.layers[0].params);
+        assert_eq!((p.base, p.choice), (1.0, None));
+        let e = err("[[layers]]\neffect = \"game_of_life\"\n\nparams = { rule = \"corall\" }\n");
+        assert!(
+            e.contains("t.toml line 4")
+                && e.contains("did you mean coral")
+                && e.contains("day_night"),
+            "{e}"
+        );
+        let e = err("[[layers]]\neffect = \"plasma\"\nparams = { speed = \"fast\" }\n");
+        assert!(e.contains("is a number") && e.contains("line 3"), "{e}");
+        let e = err("[[layers]]\neffect = \"plasma\"\nopacity = \"half\"\n");
+        assert!(e.contains("`opacity` is a number"), "{e}");
+        // transforms' and masks' named parameters too
+        let e = err(
+            "[[layers]]\neffect = \"plasma\"\n[[layers.transform]]\nname = \"wave\"\nparams = { axis = \"colums\" }\n",
+        );
+        assert!(e.contains("did you mean columns"), "{e}");
+    }
 }

@@ -12,7 +12,7 @@ use crate::compose::BlendMode;
 use crate::features::{Feature, Features};
 use crate::frame::Frame;
 use crate::glyph::FontChain;
-use crate::scene::{Coloring, ParamTrack, Preset, Scene};
+use crate::scene::{Coloring, Param, ParamTrack, Preset, Scene};
 use crate::term::TCell;
 use crate::term::halfblock::HalfBlocks;
 
@@ -270,7 +270,7 @@ impl SceneSource {
     fn apply_in_place(&mut self, knob: Knob) -> bool {
         let f = &self.features;
         let p = &self.preset;
-        let track = |par| ParamTrack::new(par, f);
+        let track = |par: Param| ParamTrack::new(&par, f);
         match knob {
             Knob::Layer(k) => match (self.scene.layers.get_mut(k), p.layers.get(k)) {
                 (Some(l), Some(s)) => {
