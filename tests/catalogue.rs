@@ -326,3 +326,57 @@ fn keyframe_lists_move_a_parameter_on_the_scene_clock() {
     );
     assert!(eased < 0.25 * full, "{eased} vs {full}");
 }
+
+#[test]
+fn a_field_mask_takes_its_shape_from_another_effect() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plain = "tonemap = false\n[[layers]]\neffect = \"plasma\"\n";
+    let mask = "[[layers.mask]]\nname = \"field\"\neffect = \"sdf_shapes\"\neffect_params = { shape = \"heart\", spin = 0 }\nparams = { threshold = 0.5, feather = 0 }\n";
+    let base = mean_of(d, "plain.toml", plain, &[]);
+    let inside = mean_of(d, "in.toml", &format!("{plain}{mask}"), &[]);
+    let outside = mean_of(d, "out.toml", &format!("{plain}{mask}invert = true\n"), &[]);
+    assert!(
+        inside > 0.05 * base && inside < 0.5 * base,
+        "the heart shows a part of the plasma: {inside} vs {base}"
+    );
+    assert!(
+        ((inside + outside) / base - 1.0).abs() < 0.15,
+        "the heart and its outside make the whole: {inside} + {outside} vs {base}"
+    );
+    // a higher threshold keeps less of the shape
+    let tight = mean_of(
+        d,
+        "tight.toml",
+        &format!(
+            "{plain}{}",
+            mask.replace("threshold = 0.5", "threshold = 0.9")
+        ),
+        &[],
+    );
+    assert!(tight < inside, "{tight} vs {inside}");
+    // the shape's effect is checked like a layer's
+    std::fs::write(
+        d.join("bad.toml"),
+        format!("{plain}{}", mask.replace("shape = \"heart\"", "shpe = 1")),
+    )
+    .unwrap();
+    let mut a = vec![
+        "render",
+        "--duration",
+        "1",
+        "--preset",
+        "bad.toml",
+        "-o",
+        "x.mp4",
+    ];
+    a.extend_from_slice(SMALL);
+    let o = run_in(d, &a);
+    let err = stderr(&o);
+    assert!(
+        !o.status.success()
+            && err.contains("bad.toml line 7")
+            && err.contains("did you mean shape"),
+        "{err}"
+    );
+}

@@ -173,11 +173,17 @@ pub fn stills() -> Vec<Still> {
         );
     }
     for m in crate::scene::mask::specs() {
+        // a field mask needs its effect: the edges of large Voronoi cells
+        let field = if m.name == "field" {
+            "effect = \"voronoi\"\neffect_params = { cells = 8, mode = \"edges\", speed = 0 }\nparams = { threshold = 0.3 }\n"
+        } else {
+            ""
+        };
         add(
             "mask",
             m.name,
             format!(
-                "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\n[[layers.mask]]\nname = \"{}\"\n",
+                "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\n[[layers.mask]]\nname = \"{}\"\n{field}",
                 m.name
             ),
         );

@@ -137,6 +137,58 @@ struct MaskSlot {
     op: MaskOp,
     invert: bool,
     params: Vec<ParamTrack>,
+    /// `field` masks: the effect drawing the shape, on the layer's grid.
+    field: Option<FieldSource>,
+}
+
+/// The effect behind a `field` mask, with its parameters and its last rendered field.
+struct FieldSource {
+    spec: &'static EffectSpec,
+    effect: Box<dyn Effect>,
+    params: Vec<ParamTrack>,
+    values: Vec<f32>,
+    buf: FieldBuf,
+    seed: u64,
+}
+
+impl FieldSource {
+    fn new(
+        spec: &'static EffectSpec,
+        given: &std::collections::BTreeMap<toml::Spanned<String>, super::Param>,
+        features: &Features,
+        seed: u64,
+    ) -> FieldSource {
+        let params = tracks(spec.params, given, features);
+        FieldSource {
+            spec,
+            effect: (spec.make)(),
+            values: vec![0.0; params.len()],
+            params,
+            buf: FieldBuf::default(),
+            seed,
+        }
+    }
+
+    /// Render this frame's field on `geo`.
+    fn render(&mut self, geo: &GridGeom, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
+        let fi = ctx.index as usize;
+        for (v, (t, ps)) in self
+            .values
+            .iter_mut()
+            .zip(self.params.iter().zip(self.spec.params))
+        {
+            *v = ps.clamp(t.value(fi));
+        }
+        self.buf.fit(geo.len());
+        self.buf.reset();
+        let ectx = EffectCtx {
+            frame: *ctx,
+            features: feats,
+            spectrum,
+            seed: self.seed,
+        };
+        self.effect.render(geo, &self.values, &ectx, &mut self.buf);
+    }
 }
 
 #[derive(Default)]
@@ -287,8 +339,17 @@ impl Layer {
             masks: spec
                 .mask
                 .iter()
-                .filter_map(|m| {
+                .enumerate()
+                .filter_map(|(k, m)| {
                     let (kind, spec) = mask::find(m.name.get_ref())?;
+                    let field = m
+                        .effect
+                        .as_ref()
+                        .and_then(|e| crate::effects::find(e.get_ref()))
+                        .map(|e| {
+                            let seed = crate::rng::hash3(setup.seed, 0x4d41_534b, k as u64, 0);
+                            FieldSource::new(e, &m.effect_params, features, seed)
+                        });
                     Some(MaskSlot {
                         kind,
                         spec,
@@ -299,6 +360,7 @@ impl Layer {
                             .unwrap_or_default(),
                         invert: m.invert,
                         params: tracks(spec.params, &m.params, features),
+                        field,
                     })
                 })
                 .collect(),
@@ -311,6 +373,16 @@ impl Layer {
     /// or its modulation asks for.
     pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
         self.cap = cap_of(self.spec, tier);
+    }
+
+    /// Whether the layer's frames depend on earlier frames: its effect, or the effect of one
+    /// of its `field` masks, keeps state.
+    pub fn is_stateful(&self) -> bool {
+        self.spec.stateful
+            || self
+                .masks
+                .iter()
+                .any(|m| m.field.as_ref().is_some_and(|f| f.spec.stateful))
     }
 
     /// Whether this layer shows the input video.
@@ -422,7 +494,7 @@ impl Layer {
                 .render(&self.geo, &self.values, &ectx, &mut self.field),
         }
         self.move_field(ctx, feats);
-        self.mask_field(fi);
+        self.mask_field(ctx, feats, spectrum);
         self.fill_cells(ctx, feats);
     }
 
@@ -471,14 +543,18 @@ impl Layer {
         std::mem::swap(&mut self.field, &mut sc.moved);
     }
 
-    /// Scale the field by the layer's combined masks.
-    fn mask_field(&mut self, fi: usize) {
+    /// Scale the field by the layer's combined masks (rendering the fields of `field` masks).
+    fn mask_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
         if self.masks.is_empty() {
             return;
         }
+        let fi = ctx.index as usize;
+        for f in self.masks.iter_mut().filter_map(|m| m.field.as_mut()) {
+            f.render(&self.geo, ctx, feats, spectrum);
+        }
         let sc = &mut self.scratch;
         sc.mask_steps.clear();
-        for m in &self.masks {
+        for (k, m) in self.masks.iter().enumerate() {
             sc.values.clear();
             sc.values.extend(
                 m.params
@@ -490,6 +566,7 @@ impl Layer {
                 mask: m.kind.prepare(&sc.values, self.seed),
                 op: m.op,
                 invert: m.invert,
+                field: m.field.as_ref().map(|_| k),
             });
         }
         let g = &self.geo;
@@ -498,7 +575,15 @@ impl Layer {
             rows: g.rows,
             ratio: (g.cols * g.cell_w) as f32 / (g.rows * g.cell_h).max(1) as f32,
         };
-        mask::evaluate(&sc.mask_steps, &grid, &mut sc.mask);
+        let masks = &self.masks;
+        let field = |k: usize, cell: usize| {
+            masks[k]
+                .field
+                .as_ref()
+                .and_then(|f| f.buf.value.get(cell).copied())
+                .unwrap_or(0.0)
+        };
+        mask::evaluate(&sc.mask_steps, &grid, field, &mut sc.mask);
         for (v, m) in self.field.value.iter_mut().zip(&sc.mask) {
             *v *= m;
         }

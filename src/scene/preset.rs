@@ -171,6 +171,12 @@ pub struct MaskStep {
     /// Its parameters by name.
     #[serde(default)]
     pub params: BTreeMap<Spanned<String>, Param>,
+    /// `field` masks: the effect whose value field gives the shape (`asciivid list effects`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Spanned<String>>,
+    /// `field` masks: that effect's parameters by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub effect_params: BTreeMap<Spanned<String>, Param>,
 }
 
 impl LayerSpec {
@@ -765,6 +771,39 @@ impl Preset {
                 chk.one_of("mask", &m.name, &masks)?;
                 let (_, spec) = super::mask::find(m.name.get_ref()).expect("checked above");
                 chk.params(&format!("mask `{}`", spec.name), &m.params, spec.params)?;
+                match (&m.effect, spec.name == "field") {
+                    (Some(e), true) => {
+                        chk.one_of("effect of the field mask", e, &effects)?;
+                        let es = crate::effects::find(e.get_ref()).expect("checked above");
+                        chk.params(
+                            &format!("effect `{}`", es.name),
+                            &m.effect_params,
+                            es.params,
+                        )?;
+                    }
+                    (None, true) => {
+                        return chk.err(
+                            m.name.span(),
+                            "mask `field` needs `effect = \"NAME\"` (`asciivid list effects`): the effect whose value field is the mask's shape".into(),
+                        );
+                    }
+                    (Some(e), false) => {
+                        return chk.err(
+                            e.span(),
+                            format!("`effect` belongs to mask `field`, not `{}`", spec.name),
+                        );
+                    }
+                    (None, false) if !m.effect_params.is_empty() => {
+                        return chk.err(
+                            m.name.span(),
+                            format!(
+                                "`effect_params` belongs to mask `field`, not `{}`",
+                                spec.name
+                            ),
+                        );
+                    }
+                    (None, false) => {}
+                }
                 if let Some(op) = &m.op {
                     chk.one_of("mask operation", op, super::mask::MaskOp::NAMES)?;
                 }

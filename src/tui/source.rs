@@ -141,7 +141,7 @@ impl SceneSource {
             .scene
             .layers
             .iter()
-            .any(|l| l.enabled && l.spec.stateful);
+            .any(|l| l.enabled && l.is_stateful());
         stateful || self.feedback_on()
     }
 
