@@ -380,3 +380,21 @@ fn a_field_mask_takes_its_shape_from_another_effect() {
         "{err}"
     );
 }
+
+#[test]
+fn the_oklch_angle_hue_field_is_listed_and_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run_in(d, &["list", "colors", "--json"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("\"oklch_angle\""), "{}", stdout(&o));
+    let look = |hue: &str| {
+        format!("[[layers]]\neffect = \"plasma\"\ncolor = {{ mode = \"hsv\", hue = \"{hue}\" }}\n")
+    };
+    let ok = png_of(d, "ok.toml", &look("oklch_angle"));
+    let hsv = png_of(d, "hsv.toml", &look("angle"));
+    assert!(
+        ok != hsv,
+        "oklch_angle colours differ from the HSV angle field"
+    );
+}

@@ -344,7 +344,7 @@ impl Scene {
         let video = (self.video_gen > 0).then_some(&self.video_frame);
         for layer in self.layers.iter_mut().filter(|l| l.enabled) {
             if layer.is_video() {
-                layer.update_video(&ctx, video, self.video_gen);
+                layer.update_video(&ctx, video, self.video_gen, &feats, spectrum);
             } else {
                 layer.update(&ctx, &feats, spectrum);
             }

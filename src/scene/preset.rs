@@ -236,7 +236,7 @@ pub struct ColorSpec {
     #[serde(default = "default_mode")]
     pub mode: Spanned<String>,
     /// Hue source for `hsv`: fixed, angle, distance, time, centroid, value, effect,
-    /// gradient_h, gradient_v, plasma, temperature.
+    /// gradient_h, gradient_v, plasma, temperature, oklch_angle.
     #[serde(default = "default_hue")]
     pub hue: Spanned<String>,
     /// Hue offset in turns.
@@ -390,6 +390,7 @@ pub const HUE_SOURCES: &[&str] = &[
     "gradient_v",
     "plasma",
     "temperature",
+    "oklch_angle",
 ];
 
 /// What each hue source does, in [`HUE_SOURCES`] order (for `asciivid list colors`).
@@ -405,6 +406,7 @@ pub const HUE_SOURCE_DOCS: &[&str] = &[
     "top to bottom across hue_scale turns",
     "a slowly moving plasma of three sines",
     "warm ↔ cool: blue for low values to orange for high ones",
+    "around the centre like angle, as OKLCH colours of even lightness (0.7) and chroma (0.15 · saturation): no HSV bright/dark bands (hf_oklch_angle)",
 ];
 
 /// Colour modes.
@@ -702,18 +704,6 @@ impl Preset {
                 )?;
                 crate::text::spec::check_layer(layer, chk)?;
             } else if layer.is_video() {
-                if let Some(t) = layer.transform.first() {
-                    return chk.err(
-                        t.name.span(),
-                        "transforms move an effect's field; a video layer has none (use shaders such as mirror_h or kaleidoscope on the frame)".into(),
-                    );
-                }
-                if let Some(m) = layer.mask.first() {
-                    return chk.err(
-                        m.name.span(),
-                        "masks apply to effect layers, not video layers (use the vignette shader, or a timeline transition)".into(),
-                    );
-                }
                 chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
                 for (key, v, valid) in [
                     ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),
