@@ -398,3 +398,48 @@ fn the_oklch_angle_hue_field_is_listed_and_renders() {
         "oklch_angle colours differ from the HSV angle field"
     );
 }
+
+#[test]
+fn the_text_layer_is_listed_with_its_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run_in(d, &["list", "effects"]);
+    assert!(
+        o.status.success() && stdout(&o).contains("lyrics") && stdout(&o).contains("list text"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_in(d, &["list", "effects", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lyrics = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "lyrics")
+        .expect("lyrics in list effects --json");
+    assert_eq!(lyrics["layer"], "text");
+    assert!(lyrics["params"].as_array().unwrap().len() >= 4);
+    let o = run_in(d, &["list", "text", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let modes: Vec<&str> = v["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        modes,
+        ["plain", "typewriter", "fade_in", "flash", "scatter", "wave"]
+    );
+    // every listed mode is accepted by a preset and draws the words
+    for m in modes {
+        let toml = format!(
+            "tonemap = false\n[[layers]]\neffect = \"lyrics\"\ngrid = \"xxl\"\nlyrics = {{ text = \"HELLO WORLD\", mode = \"{m}\" }}\n"
+        );
+        let mean = mean_of(d, &format!("{m}.toml"), &toml, &[]);
+        assert!(mean > 0.0, "{m}");
+    }
+    let o = run_in(d, &["list", "text"]);
+    assert!(stdout(&o).contains("typewriter") && stdout(&o).contains("bottom"));
+}

@@ -109,6 +109,13 @@ hue = "gradient_h"
 "##;
 
 /// Every still, in document order.
+/// The words of the text layer's stills.
+const TEXT: &str = "ASCII VIDEO";
+
+/// A dimmed plasma under a text layer; a still appends the layer's `lyrics` table.
+const TEXT_BASE: &str = "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\nopacity = 0.4\n[[layers]]\neffect = \"lyrics\"\ngrid = \"xxl\"\nblend = \"normal\"\ncolor = { mode = \"mono\", colors = [\"#fff2d0\"] }\n";
+
+/// Every still of the catalogue, each a small preset.
 pub fn stills() -> Vec<Still> {
     let mut v = Vec::new();
     let mut add = |kind, name: &str, preset: String| {
@@ -191,6 +198,21 @@ pub fn stills() -> Vec<Still> {
     for m in crate::scene::mood::specs() {
         add("mood", m.name, format!("mood = \"{}\"\n{BASE}", m.name));
     }
+    for (m, _) in crate::listing::text_mode_items() {
+        add(
+            "text",
+            m,
+            format!(
+                "{TEXT_BASE}lyrics = {{ text = \"{TEXT}\", mode = \"{m}\", backdrop = 0.8 }}\n"
+            ),
+        );
+    }
+    add(
+        "text",
+        "stencil",
+        format!("{TEXT_BASE}lyrics = {{ text = \"{TEXT}\", stencil = true }}\n")
+            .replace("grid = \"xxl\"", "grid = \"sm\""),
+    );
     let (modes, hues) = crate::listing::color_items();
     for (m, _) in modes {
         let extra = match m {
@@ -376,6 +398,31 @@ pub fn markdown() -> String {
             params_cell(m.params)
         );
     }
+    o.push_str("\n## Text layer (`asciivid list text`)\n\n");
+    let t = &crate::text::LYRICS_EFFECT;
+    let _ = writeln!(
+        o,
+        "`{}` (`effect = \"lyrics\"`): {}. Its `lyrics = {{ file | text, mode, position, width, backdrop, stencil }}` table and the SRT/LRC formats are in docs/TEXT.md. Parameters: {}\n\nDisplay modes (`mode`), each showing `{TEXT}` over a dimmed plasma; `stencil = true` instead reveals the layers beneath through the letters:\n",
+        t.name,
+        t.doc,
+        params_cell(t.params)
+    );
+    table_header(&mut o, false);
+    for (m, d) in crate::listing::text_mode_items() {
+        let _ = writeln!(o, "| {} | `{m}` | {d} |", img("text", m));
+    }
+    let _ = writeln!(
+        o,
+        "| {} | `stencil = true` | the letters as a stencil: only the look beneath shows, inside them |",
+        img("text", "stencil")
+    );
+    o.push_str("\nPositions (`position`): ");
+    let pos: Vec<String> = crate::listing::POSITION_DOCS
+        .iter()
+        .map(|(p, d)| format!("`{p}` ({d})"))
+        .collect();
+    o.push_str(&pos.join(", "));
+    o.push_str(".\n");
     o.push_str("\n## Moods (`asciivid list moods`)\n\n`mood = \"NAME\"` in a preset (or a timeline section) appends the mood's shaders after the preset's own and uses its feedback when the preset has none. Shown over the shader base picture.\n\n| still | name | what it does | shaders | feedback |\n|---|---|---|---|---|\n");
     for m in crate::scene::mood::specs() {
         let def = crate::scene::mood::find(m.name);
