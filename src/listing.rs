@@ -594,7 +594,10 @@ mod tests {
 
     #[test]
     fn text_docs_cover_every_mode_and_position() {
-        assert_eq!(crate::text::Mode::DOCS.len(), crate::text::Mode::NAMES.len());
+        assert_eq!(
+            crate::text::Mode::DOCS.len(),
+            crate::text::Mode::NAMES.len()
+        );
         let names: Vec<&str> = POSITION_DOCS.iter().map(|p| p.0).collect();
         assert_eq!(names, crate::text::Position::NAMES);
     }
