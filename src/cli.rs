@@ -85,7 +85,8 @@ const LIST_EXAMPLES: &str = "Examples:
   asciivid list masks
   asciivid list transforms --json
   asciivid list moods
-  asciivid list colors";
+  asciivid list colors
+  asciivid list text                 # the lyrics/text layer: display modes, positions";
 
 /// Turn music, video and pure procedure into ASCII-art video.
 #[derive(Parser, Debug)]
@@ -643,6 +644,8 @@ enum ListWhat {
     Feedback,
     Transitions,
     Easings,
+    /// The text layer (`effect = "lyrics"`): display modes, positions, parameters.
+    Text,
 }
 
 #[derive(Args, Debug)]
@@ -772,6 +775,7 @@ fn run(cli: Cli) -> Result<()> {
                 ListWhat::Feedback => crate::listing::What::Feedback,
                 ListWhat::Transitions => crate::listing::What::Transitions,
                 ListWhat::Easings => crate::listing::What::Easings,
+                ListWhat::Text => crate::listing::What::Text,
             },
             a.json,
         ),

@@ -39,6 +39,8 @@ pub enum What {
     Transitions,
     /// Easing curves.
     Easings,
+    /// The text layer (`effect = "lyrics"`): its display modes, positions and parameters.
+    Text,
 }
 
 impl What {
@@ -57,6 +59,7 @@ impl What {
         What::Feedback,
         What::Transitions,
         What::Easings,
+        What::Text,
     ];
 
     /// The word after `asciivid list`.
@@ -75,6 +78,7 @@ impl What {
             What::Feedback => "feedback",
             What::Transitions => "transitions",
             What::Easings => "easings",
+            What::Text => "text",
         }
     }
 }
@@ -143,6 +147,36 @@ pub const EASING_DOCS: &[(&str, &str)] = &[
     ("smootherstep", "6p⁵ − 15p⁴ + 10p³"),
 ];
 
+/// What each text position does (names as in `text::Position::NAMES`).
+pub const POSITION_DOCS: &[(&str, &str)] = &[
+    ("top", "the block of lines at the top of the grid"),
+    ("center", "centred on the grid (the default)"),
+    ("bottom", "at the bottom, like subtitles"),
+];
+
+/// The text layer as `list effects` and `list text` show it: name, doc and parameters, with
+/// a pointer to its own table of keys.
+fn text_layer_json() -> Value {
+    let t = &crate::text::LYRICS_EFFECT;
+    json!({
+        "name": t.name,
+        "doc": t.doc,
+        "stateful": t.stateful,
+        "layer": "text",
+        "keys": "lyrics = { file | text, mode, position, width, backdrop, stencil } (asciivid list text, docs/TEXT.md)",
+        "params": params_json(t.params),
+    })
+}
+
+/// The display modes of text layers with what they do.
+pub fn text_mode_items() -> Vec<(&'static str, &'static str)> {
+    crate::text::Mode::NAMES
+        .iter()
+        .copied()
+        .zip(crate::text::Mode::DOCS.iter().copied())
+        .collect()
+}
+
 /// What each harmony does (names as in `Harmony::NAMES`).
 pub const HARMONY_DOCS: &[(&str, &str)] = &[
     ("complementary", "the seed and its opposite hue (+0.5 turn)"),
@@ -194,7 +228,14 @@ pub fn color_items() -> (Vec<Named>, Vec<Named>) {
 fn params_json(ps: &[ParamSpec]) -> Value {
     Value::Array(
         ps.iter()
-            .map(|p| json!({"name": p.name, "min": p.min, "max": p.max, "default": p.default, "doc": p.doc}))
+            .map(|p| {
+                let mut v = json!({"name": p.name, "min": p.min, "max": p.max, "default": p.default, "doc": p.doc});
+                if !p.choices.is_empty() {
+                    // a named parameter: `choices[i]` may be written for the number i
+                    v["choices"] = json!(p.choices);
+                }
+                v
+            })
             .collect(),
     )
 }
@@ -202,8 +243,13 @@ fn params_json(ps: &[ParamSpec]) -> Value {
 fn params_text(ps: &[ParamSpec]) -> String {
     ps.iter()
         .map(|p| {
+            let names = if p.choices.is_empty() {
+                String::new()
+            } else {
+                format!(" [names: {}]", p.choices.join(" "))
+            };
             format!(
-                "      {:<14} {:>8} ({} .. {})  {}",
+                "      {:<14} {:>8} ({} .. {})  {}{names}",
                 p.name, p.default, p.min, p.max, p.doc
             )
         })
@@ -254,8 +300,14 @@ pub fn to_json(what: What) -> Value {
                     }
                     v
                 })
+                .chain(std::iter::once(text_layer_json()))
                 .collect(),
         ),
+        What::Text => json!({
+            "layer": text_layer_json(),
+            "modes": named_json(&text_mode_items()),
+            "positions": named_json(POSITION_DOCS),
+        }),
         What::Shaders => Value::Array(
             crate::shaders::all()
                 .iter()
@@ -360,6 +412,24 @@ pub fn to_text(what: What) -> String {
             for e in crate::effects::all() {
                 out += &format!("{:<18} {}\n{}\n", e.name, e.doc, params_text(e.params));
             }
+            let t = &crate::text::LYRICS_EFFECT;
+            out += &format!(
+                "{:<18} {} [text layer: `asciivid list text`]\n{}\n",
+                t.name,
+                t.doc,
+                params_text(t.params)
+            );
+        }
+        What::Text => {
+            let t = &crate::text::LYRICS_EFFECT;
+            out += &format!(
+                "effect = \"{}\": {}\n  lyrics = {{ file | text, mode, position, width, backdrop, stencil }} (docs/TEXT.md)\n\nParameters:\n{}\n\nModes (lyrics.mode):\n{}\nPositions (lyrics.position):\n{}",
+                t.name,
+                t.doc,
+                params_text(t.params),
+                named_text(&text_mode_items()),
+                named_text(POSITION_DOCS)
+            );
         }
         What::Shaders => {
             for s in crate::shaders::all() {
@@ -520,6 +590,16 @@ mod tests {
         use crate::scene::preset::{COLOR_MODE_DOCS, COLOR_MODES, HUE_SOURCE_DOCS, HUE_SOURCES};
         assert_eq!(COLOR_MODES.len(), COLOR_MODE_DOCS.len());
         assert_eq!(HUE_SOURCES.len(), HUE_SOURCE_DOCS.len());
+    }
+
+    #[test]
+    fn text_docs_cover_every_mode_and_position() {
+        assert_eq!(
+            crate::text::Mode::DOCS.len(),
+            crate::text::Mode::NAMES.len()
+        );
+        let names: Vec<&str> = POSITION_DOCS.iter().map(|p| p.0).collect();
+        assert_eq!(names, crate::text::Position::NAMES);
     }
 
     #[test]

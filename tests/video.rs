@@ -374,3 +374,72 @@ fn a_variable_rate_video_becomes_constant_rate() {
     assert!(means[5..10].iter().all(|&m| m == means[4]), "{means:?}");
     assert_ne!(means[10], means[4]);
 }
+
+#[test]
+fn masks_and_transforms_apply_to_video_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    clip(d, "clip.mp4", 1.0, 12, false);
+    let mean = |name: &str, extra: &str| -> f64 {
+        let toml = format!("tonemap = false\n[[layers]]\nsource = \"video\"\n{extra}");
+        std::fs::write(d.join(name), toml).unwrap();
+        let png = format!("{name}.png");
+        let o = run_in(
+            d,
+            &args(
+                &[
+                    "render",
+                    "clip.mp4",
+                    "--preset",
+                    name,
+                    "--test-frame",
+                    "0.5",
+                    "-o",
+                    &png,
+                ],
+                SMALL,
+            ),
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        stdout(&o)
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let plain = mean("plain.toml", "");
+    let circle = mean(
+        "circle.toml",
+        "[[layers.mask]]\nname = \"circle\"\nparams = { radius = 0.4 }\n",
+    );
+    assert!(
+        circle > 0.02 * plain && circle < 0.5 * plain,
+        "a small circle shows part of the video: {circle} vs {plain}"
+    );
+    let outside = mean(
+        "outside.toml",
+        "[[layers.mask]]\nname = \"circle\"\ninvert = true\nparams = { radius = 0.4, feather = 0 }\n",
+    );
+    assert!(
+        outside > circle && outside < plain,
+        "{outside} {circle} {plain}"
+    );
+    let small = mean(
+        "small.toml",
+        "[[layers.transform]]\nname = \"scale\"\nparams = { sx = 0.3, sy = 0.3 }\n",
+    );
+    assert!(
+        small < 0.6 * plain && small > 0.02 * plain,
+        "zoomed out, the video leaves the borders empty: {small} vs {plain}"
+    );
+    mean(
+        "turned.toml",
+        "[[layers.transform]]\nname = \"rotate\"\nparams = { angle = 0.5, spin = 0 }\n",
+    );
+    let png = |n: &str| std::fs::read(d.join(n)).unwrap();
+    assert!(
+        png("turned.toml.png") != png("plain.toml.png"),
+        "a half turn moves the test picture"
+    );
+}

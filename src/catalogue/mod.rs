@@ -140,6 +140,13 @@ fn has_trail(e: &crate::effects::EffectSpec) -> bool {
 }
 
 /// Every still, in document order.
+/// The words of the text layer's stills.
+const TEXT: &str = "ASCII VIDEO";
+
+/// A dimmed plasma under a text layer; a still appends the layer's `lyrics` table.
+const TEXT_BASE: &str = "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\nopacity = 0.4\n[[layers]]\neffect = \"lyrics\"\ngrid = \"xxl\"\nblend = \"normal\"\ncolor = { mode = \"mono\", colors = [\"#fff2d0\"] }\n";
+
+/// Every still of the catalogue, each a small preset.
 pub fn stills() -> Vec<Still> {
     let mut v = Vec::new();
     let mut add = |kind, name: &str, preset: String| {
@@ -218,11 +225,17 @@ pub fn stills() -> Vec<Still> {
         );
     }
     for m in crate::scene::mask::specs() {
+        // a field mask needs its effect: the edges of large Voronoi cells
+        let field = if m.name == "field" {
+            "effect = \"voronoi\"\neffect_params = { cells = 8, mode = \"edges\", speed = 0 }\nparams = { threshold = 0.3 }\n"
+        } else {
+            ""
+        };
         add(
             "mask",
             m.name,
             format!(
-                "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\n[[layers.mask]]\nname = \"{}\"\n",
+                "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\n[[layers.mask]]\nname = \"{}\"\n{field}",
                 m.name
             ),
         );
@@ -230,6 +243,21 @@ pub fn stills() -> Vec<Still> {
     for m in crate::scene::mood::specs() {
         add("mood", m.name, format!("mood = \"{}\"\n{BASE}", m.name));
     }
+    for (m, _) in crate::listing::text_mode_items() {
+        add(
+            "text",
+            m,
+            format!(
+                "{TEXT_BASE}lyrics = {{ text = \"{TEXT}\", mode = \"{m}\", backdrop = 0.8 }}\n"
+            ),
+        );
+    }
+    add(
+        "text",
+        "stencil",
+        format!("{TEXT_BASE}lyrics = {{ text = \"{TEXT}\", stencil = true }}\n")
+            .replace("grid = \"xxl\"", "grid = \"sm\""),
+    );
     let (modes, hues) = crate::listing::color_items();
     for (m, _) in modes {
         let extra = match m {
@@ -293,8 +321,14 @@ fn params_cell(ps: &[ParamSpec]) -> String {
     }
     ps.iter()
         .map(|p| {
+            let names = if p.choices.is_empty() {
+                String::new()
+            } else {
+                let quoted: Vec<String> = p.choices.iter().map(|c| format!("`{c}`")).collect();
+                format!(" (by name: {})", quoted.join(" "))
+            };
             format!(
-                "`{}` {}–{}, default {}: {}",
+                "`{}` {}–{}, default {}: {}{names}",
                 p.name,
                 num(p.min),
                 num(p.max),
@@ -427,6 +461,31 @@ pub fn markdown() -> String {
             params_cell(m.params)
         );
     }
+    o.push_str("\n## Text layer (`asciivid list text`)\n\n");
+    let t = &crate::text::LYRICS_EFFECT;
+    let _ = writeln!(
+        o,
+        "`{}` (`effect = \"lyrics\"`): {}. Its `lyrics = {{ file | text, mode, position, width, backdrop, stencil }}` table and the SRT/LRC formats are in docs/TEXT.md. Parameters: {}\n\nDisplay modes (`mode`), each showing `{TEXT}` over a dimmed plasma; `stencil = true` instead reveals the layers beneath through the letters:\n",
+        t.name,
+        t.doc,
+        params_cell(t.params)
+    );
+    table_header(&mut o, false);
+    for (m, d) in crate::listing::text_mode_items() {
+        let _ = writeln!(o, "| {} | `{m}` | {d} |", img("text", m));
+    }
+    let _ = writeln!(
+        o,
+        "| {} | `stencil = true` | the letters as a stencil: only the look beneath shows, inside them |",
+        img("text", "stencil")
+    );
+    o.push_str("\nPositions (`position`): ");
+    let pos: Vec<String> = crate::listing::POSITION_DOCS
+        .iter()
+        .map(|(p, d)| format!("`{p}` ({d})"))
+        .collect();
+    o.push_str(&pos.join(", "));
+    o.push_str(".\n");
     o.push_str("\n## Moods (`asciivid list moods`)\n\n`mood = \"NAME\"` in a preset (or a timeline section) appends the mood's shaders after the preset's own and uses its feedback when the preset has none. Shown over the shader base picture.\n\n| still | name | what it does | shaders | feedback |\n|---|---|---|---|---|\n");
     for m in crate::scene::mood::specs() {
         let def = crate::scene::mood::find(m.name);

@@ -42,7 +42,8 @@ impl Kernel for StrangeAttractor {
     const PARAMS: &'static [ParamSpec] = &[
         SPEED_SIM,
         REACT,
-        ParamSpec::new("kind", 0.0, 2.0, 0.0, "0 clifford, 1 de_jong, 2 bedhead"),
+        ParamSpec::new("kind", 0.0, 2.0, 0.0, "0 clifford, 1 de_jong, 2 bedhead")
+            .named(&["clifford", "de_jong", "bedhead"]),
         ParamSpec::new(
             "points",
             1000.0,

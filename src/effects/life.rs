@@ -48,7 +48,8 @@ impl Kernel for GameOfLife {
             4.0,
             0.0,
             "0 life 1 coral 2 maze 3 anneal 4 day_night",
-        ),
+        )
+        .named(&["life", "coral", "maze", "anneal", "day_night"]),
         ParamSpec::new("rate", 1.0, 60.0, 10.0, "generations per second"),
         ParamSpec::new("fade", 0.0, 0.99, 0.85, "per-frame afterglow of dead cells"),
         ParamSpec::new("density", 0.02, 0.9, 0.3, "initial live fraction"),

@@ -79,7 +79,16 @@ impl Kernel for ReactionDiffusion {
             6.0,
             0.0,
             "0 spots 1 worms 2 coral 3 mitosis 4 labyrinth 5 holes 6 chaos",
-        ),
+        )
+        .named(&[
+            "spots",
+            "worms",
+            "coral",
+            "mitosis",
+            "labyrinth",
+            "holes",
+            "chaos",
+        ]),
         ParamSpec::new(
             "steps_per_frame",
             1.0,

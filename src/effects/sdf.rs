@@ -113,6 +113,9 @@ fn heart(x: f32, y: f32, r: f32) -> f32 {
 #[derive(Default)]
 pub struct SdfShapes;
 
+/// Names of the shapes, by number (`shape = "star"` is `shape = 4`).
+const SHAPES: &[&str] = &["circle", "box", "ring", "triangle", "star", "heart", "line"];
+
 impl Kernel for SdfShapes {
     const NAME: &'static str = "sdf_shapes";
     const DOC: &'static str = "glowing shape (0 circle 1 box 2 ring 3 triangle 4 star 5 heart 6 line), optionally combined with a second one; beats and bass pulse it";
@@ -125,7 +128,8 @@ impl Kernel for SdfShapes {
             6.0,
             4.0,
             "0 circle 1 box 2 ring 3 triangle 4 star 5 heart 6 line",
-        ),
+        )
+        .named(SHAPES),
         ParamSpec::new(
             "size",
             0.05,
@@ -151,14 +155,23 @@ impl Kernel for SdfShapes {
             5.0,
             0.0,
             "with shape_b: 0 none 1 union 2 intersect 3 subtract 4 smooth union 5 smooth subtract",
-        ),
+        )
+        .named(&[
+            "none",
+            "union",
+            "intersect",
+            "subtract",
+            "smooth_union",
+            "smooth_subtract",
+        ]),
         ParamSpec::new(
             "shape_b",
             0.0,
             6.0,
             0.0,
             "second shape (numbers as for shape)",
-        ),
+        )
+        .named(SHAPES),
         ParamSpec::new(
             "offset",
             -1.0,

@@ -34,7 +34,8 @@ impl Kernel for Voronoi {
             20.0,
             "approximate number of cells on screen",
         ),
-        ParamSpec::new("mode", 0.0, 2.0, 0.0, "0 distance, 1 edges, 2 cell id"),
+        ParamSpec::new("mode", 0.0, 2.0, 0.0, "0 distance, 1 edges, 2 cell id")
+            .named(&["distance", "edges", "cell_id"]),
         ParamSpec::new(
             "edge",
             0.005,

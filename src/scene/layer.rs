@@ -7,7 +7,7 @@ use super::param::ParamTrack;
 use super::preset::{LayerSpec, parse_hex};
 use super::uv::{self, Transform, TransformSpec, UvCtx};
 use crate::compose::BlendMode;
-use crate::compose::color::{Gradient, Harmony, hsv_to_rgb};
+use crate::compose::color::{Gradient, Harmony, hsv_to_rgb, oklab_to_rgb, oklch_to_oklab};
 use crate::effects::{Effect, EffectCtx, EffectSpec, FieldBuf};
 use crate::features::{Feature, FeatureFrame, Features};
 use crate::frame::{Frame, FrameCtx};
@@ -41,6 +41,9 @@ pub enum HueSource {
     Plasma,
     /// Blue for low values to orange for high ones.
     Temperature,
+    /// Around the centre like `Angle`, but an OKLCH colour (even lightness and chroma) instead
+    /// of an HSV hue: the reference's `hf_oklch_angle`.
+    OklchAngle,
 }
 
 impl HueSource {
@@ -56,12 +59,15 @@ impl HueSource {
             "gradient_v" => HueSource::GradientV,
             "plasma" => HueSource::Plasma,
             "temperature" => HueSource::Temperature,
+            "oklch_angle" => HueSource::OklchAngle,
             _ => HueSource::Angle,
         }
     }
 }
 
 /// How a layer colours its cells.
+// One per layer, built once: the size of the `Hsv` variant's three tracks does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Coloring {
     /// Hue field + saturation, value as brightness.
     Hsv {
@@ -135,6 +141,58 @@ struct MaskSlot {
     op: MaskOp,
     invert: bool,
     params: Vec<ParamTrack>,
+    /// `field` masks: the effect drawing the shape, on the layer's grid.
+    field: Option<FieldSource>,
+}
+
+/// The effect behind a `field` mask, with its parameters and its last rendered field.
+struct FieldSource {
+    spec: &'static EffectSpec,
+    effect: Box<dyn Effect>,
+    params: Vec<ParamTrack>,
+    values: Vec<f32>,
+    buf: FieldBuf,
+    seed: u64,
+}
+
+impl FieldSource {
+    fn new(
+        spec: &'static EffectSpec,
+        given: &std::collections::BTreeMap<toml::Spanned<String>, super::Param>,
+        features: &Features,
+        seed: u64,
+    ) -> FieldSource {
+        let params = tracks(spec.params, given, features);
+        FieldSource {
+            spec,
+            effect: (spec.make)(),
+            values: vec![0.0; params.len()],
+            params,
+            buf: FieldBuf::default(),
+            seed,
+        }
+    }
+
+    /// Render this frame's field on `geo`.
+    fn render(&mut self, geo: &GridGeom, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
+        let fi = ctx.index as usize;
+        for (v, (t, ps)) in self
+            .values
+            .iter_mut()
+            .zip(self.params.iter().zip(self.spec.params))
+        {
+            *v = ps.clamp(t.value(fi));
+        }
+        self.buf.fit(geo.len());
+        self.buf.reset();
+        let ectx = EffectCtx {
+            frame: *ctx,
+            features: feats,
+            spectrum,
+            seed: self.seed,
+        };
+        self.effect.render(geo, &self.values, &ectx, &mut self.buf);
+    }
 }
 
 #[derive(Default)]
@@ -143,6 +201,7 @@ struct Scratch {
     uv_steps: Vec<uv::Prepared>,
     uv_map: Vec<u32>,
     moved: FieldBuf,
+    moved_cells: Vec<crate::grid::Cell>,
     mask_steps: Vec<mask::Step>,
     mask: Vec<f32>,
 }
@@ -155,14 +214,7 @@ fn tracks(
 ) -> Vec<ParamTrack> {
     specs
         .iter()
-        .map(|ps| {
-            let p = given
-                .iter()
-                .find(|(k, _)| k.get_ref() == ps.name)
-                .map(|(_, v)| *v)
-                .unwrap_or(super::Param::constant(ps.default));
-            ParamTrack::new(p, features)
-        })
+        .map(|ps| ParamTrack::new(&super::Param::for_spec(ps, given), features))
         .collect()
 }
 
@@ -203,19 +255,7 @@ impl Layer {
         } else {
             crate::effects::find(spec.effect.get_ref()).expect("validated preset")
         };
-        let params = effect_spec
-            .params
-            .iter()
-            .map(|ps| {
-                let p = spec
-                    .params
-                    .iter()
-                    .find(|(k, _)| k.get_ref() == ps.name)
-                    .map(|(_, v)| *v)
-                    .unwrap_or(super::Param::constant(ps.default));
-                ParamTrack::new(p, features)
-            })
-            .collect::<Vec<_>>();
+        let params = tracks(effect_spec.params, &spec.params, features);
         let m = setup.atlas.metrics;
         let place = Placement::fit(setup.width, setup.height, m.width, m.height);
         let geo = GridGeom::new(place.cols, place.rows, m.width, m.height);
@@ -251,9 +291,9 @@ impl Layer {
             }
             _ => Coloring::Hsv {
                 source: HueSource::from_name(c.hue.get_ref()),
-                base: ParamTrack::new(c.hue_base, features),
-                scale: ParamTrack::new(c.hue_scale, features),
-                saturation: ParamTrack::new(c.saturation, features),
+                base: ParamTrack::new(&c.hue_base, features),
+                scale: ParamTrack::new(&c.hue_scale, features),
+                saturation: ParamTrack::new(&c.saturation, features),
             },
         };
         let n = geo.len();
@@ -273,10 +313,10 @@ impl Layer {
             atlas: setup.atlas,
             ramp: setup.ramp,
             blend: BlendMode::from_name(spec.blend.get_ref()).unwrap_or_default(),
-            opacity: ParamTrack::new(spec.opacity, features),
+            opacity: ParamTrack::new(&spec.opacity, features),
             threshold: spec.threshold,
-            char_gamma: ParamTrack::new(spec.char_gamma, features),
-            brightness: ParamTrack::new(spec.brightness, features),
+            char_gamma: ParamTrack::new(&spec.char_gamma, features),
+            brightness: ParamTrack::new(&spec.brightness, features),
             coloring,
             field: FieldBuf::new(n),
             cells: CellGrid::new(geo.cols, geo.rows),
@@ -304,8 +344,17 @@ impl Layer {
             masks: spec
                 .mask
                 .iter()
-                .filter_map(|m| {
+                .enumerate()
+                .filter_map(|(k, m)| {
                     let (kind, spec) = mask::find(m.name.get_ref())?;
+                    let field = m
+                        .effect
+                        .as_ref()
+                        .and_then(|e| crate::effects::find(e.get_ref()))
+                        .map(|e| {
+                            let seed = crate::rng::hash3(setup.seed, 0x4d41_534b, k as u64, 0);
+                            FieldSource::new(e, &m.effect_params, features, seed)
+                        });
                     Some(MaskSlot {
                         kind,
                         spec,
@@ -316,6 +365,7 @@ impl Layer {
                             .unwrap_or_default(),
                         invert: m.invert,
                         params: tracks(spec.params, &m.params, features),
+                        field,
                     })
                 })
                 .collect(),
@@ -328,6 +378,16 @@ impl Layer {
     /// or its modulation asks for.
     pub fn set_particle_tier(&mut self, tier: crate::effects::ParticleTier) {
         self.cap = cap_of(self.spec, tier);
+    }
+
+    /// Whether the layer's frames depend on earlier frames: its effect, or the effect of one
+    /// of its `field` masks, keeps state.
+    pub fn is_stateful(&self) -> bool {
+        self.spec.stateful
+            || self
+                .masks
+                .iter()
+                .any(|m| m.field.as_ref().is_some_and(|f| f.spec.stateful))
     }
 
     /// Whether this layer shows the input video.
@@ -359,7 +419,15 @@ impl Layer {
 
     /// Fill a video layer's cells from `frame` (generation `generation`; the conversion is
     /// skipped when neither the frame nor the options changed, e.g. for a still image).
-    pub fn update_video(&mut self, ctx: &FrameCtx, frame: Option<&Frame>, generation: u64) {
+    /// Its transforms and masks then apply to the converted cells.
+    pub fn update_video(
+        &mut self,
+        ctx: &FrameCtx,
+        frame: Option<&Frame>,
+        generation: u64,
+        feats: &FeatureFrame,
+        spectrum: &[f32],
+    ) {
         let fi = ctx.index as usize;
         for (v, (t, spec)) in self
             .values
@@ -395,6 +463,8 @@ impl Layer {
                 dst.bg = scale(src.bg, bright);
             }
         }
+        self.move_cells(ctx, feats);
+        self.mask_cells(ctx, feats, spectrum);
     }
 
     /// The grid size of this layer in cells.
@@ -439,15 +509,15 @@ impl Layer {
                 .render(&self.geo, &self.values, &ectx, &mut self.field),
         }
         self.move_field(ctx, feats);
-        self.mask_field(fi);
+        self.mask_field(ctx, feats, spectrum);
         self.fill_cells(ctx, feats);
     }
 
-    /// Apply the layer's coordinate transforms: every cell takes the value, hue and pick of
-    /// the cell its moved coordinates land on (nothing when they leave the grid).
-    fn move_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+    /// This frame's sample map of the layer's coordinate transforms into `scratch.uv_map`
+    /// (the source cell of every cell, `u32::MAX` off the grid); false without transforms.
+    fn uv_map(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) -> bool {
         if self.transforms.is_empty() {
-            return;
+            return false;
         }
         let fi = ctx.index as usize;
         let (cols, rows) = (self.geo.cols, self.geo.rows);
@@ -471,6 +541,16 @@ impl Layer {
             sc.uv_steps.push(t.kind.prepare(&sc.values, &frame, &uctx));
         }
         uv::sample_map(&sc.uv_steps, &frame, cols, rows, &mut sc.uv_map);
+        true
+    }
+
+    /// Apply the layer's coordinate transforms: every cell takes the value, hue and pick of
+    /// the cell its moved coordinates land on (nothing when they leave the grid).
+    fn move_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+        if !self.uv_map(ctx, feats) {
+            return;
+        }
+        let sc = &mut self.scratch;
         let n = self.field.len();
         sc.moved.fit(n);
         for (i, &src) in sc.uv_map.iter().enumerate().take(n) {
@@ -488,14 +568,41 @@ impl Layer {
         std::mem::swap(&mut self.field, &mut sc.moved);
     }
 
-    /// Scale the field by the layer's combined masks.
-    fn mask_field(&mut self, fi: usize) {
-        if self.masks.is_empty() {
+    /// A video layer's transforms: every cell takes the converted cell (glyph and colours) its
+    /// moved coordinates land on, blank when they leave the grid.
+    fn move_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame) {
+        if !self.uv_map(ctx, feats) {
             return;
         }
         let sc = &mut self.scratch;
+        let cells = &mut self.cells.cells;
+        sc.moved_cells.clear();
+        sc.moved_cells
+            .extend(sc.uv_map.iter().take(cells.len()).map(|&src| {
+                cells
+                    .get(src as usize)
+                    .copied()
+                    .filter(|_| src != u32::MAX)
+                    .unwrap_or_default()
+            }));
+        for (dst, src) in cells.iter_mut().zip(&sc.moved_cells) {
+            *dst = *src;
+        }
+    }
+
+    /// This frame's combined mask into `scratch.mask` (rendering the fields of `field` masks);
+    /// false without masks.
+    fn mask_values(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) -> bool {
+        if self.masks.is_empty() {
+            return false;
+        }
+        let fi = ctx.index as usize;
+        for f in self.masks.iter_mut().filter_map(|m| m.field.as_mut()) {
+            f.render(&self.geo, ctx, feats, spectrum);
+        }
+        let sc = &mut self.scratch;
         sc.mask_steps.clear();
-        for m in &self.masks {
+        for (k, m) in self.masks.iter().enumerate() {
             sc.values.clear();
             sc.values.extend(
                 m.params
@@ -507,6 +614,7 @@ impl Layer {
                 mask: m.kind.prepare(&sc.values, self.seed),
                 op: m.op,
                 invert: m.invert,
+                field: m.field.as_ref().map(|_| k),
             });
         }
         let g = &self.geo;
@@ -515,9 +623,40 @@ impl Layer {
             rows: g.rows,
             ratio: (g.cols * g.cell_w) as f32 / (g.rows * g.cell_h).max(1) as f32,
         };
-        mask::evaluate(&sc.mask_steps, &grid, &mut sc.mask);
-        for (v, m) in self.field.value.iter_mut().zip(&sc.mask) {
-            *v *= m;
+        let masks = &self.masks;
+        let field = |k: usize, cell: usize| {
+            masks[k]
+                .field
+                .as_ref()
+                .and_then(|f| f.buf.value.get(cell).copied())
+                .unwrap_or(0.0)
+        };
+        mask::evaluate(&sc.mask_steps, &grid, field, &mut sc.mask);
+        true
+    }
+
+    /// Scale the field by the layer's combined masks.
+    fn mask_field(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
+        if self.mask_values(ctx, feats, spectrum) {
+            for (v, m) in self.field.value.iter_mut().zip(&self.scratch.mask) {
+                *v *= m;
+            }
+        }
+    }
+
+    /// A video layer's masks: colours scaled by the mask, cells where it is 0 left blank (so
+    /// what lies beneath shows, whatever the blend mode).
+    fn mask_cells(&mut self, ctx: &FrameCtx, feats: &FeatureFrame, spectrum: &[f32]) {
+        if !self.mask_values(ctx, feats, spectrum) {
+            return;
+        }
+        for (c, &m) in self.cells.cells.iter_mut().zip(&self.scratch.mask) {
+            if m <= 0.0 {
+                *c = Default::default();
+            } else if m < 1.0 {
+                c.fg = scale(c.fg, m);
+                c.bg = scale(c.bg, m);
+            }
         }
     }
 
@@ -604,7 +743,7 @@ impl Layer {
                     let g = &self.geo;
                     let h = match src {
                         HueSource::Fixed => hue_base,
-                        HueSource::Angle => {
+                        HueSource::Angle | HueSource::OklchAngle => {
                             hue_base + hue_scale * g.angle[i] / std::f32::consts::TAU + 0.05 * t
                         }
                         HueSource::Distance => hue_base + hue_scale * g.dist_n[i] * 0.3 + 0.03 * t,
@@ -629,7 +768,13 @@ impl Layer {
                         }
                         HueSource::Temperature => hue_base + 0.6 - 0.55 * hue_scale * v,
                     };
-                    hsv_to_rgb(h, sat, lum)
+                    if src == HueSource::OklchAngle {
+                        // the reference's lightness 0.7; chroma 0.15 · saturation (0.12 at 0.8)
+                        let c = 0.15 * sat.clamp(0.0, 2.0);
+                        scale(oklab_to_rgb(oklch_to_oklab(OKLCH_L, c, h)), lum)
+                    } else {
+                        hsv_to_rgb(h, sat, lum)
+                    }
                 }
                 (Coloring::Table(t), _) => {
                     let k = ((v * t.len() as f32) as usize).min(t.len() - 1);
@@ -649,6 +794,9 @@ fn cap_of(spec: &EffectSpec, tier: crate::effects::ParticleTier) -> Option<(usiz
     let i = spec.params.iter().position(|p| p.name == c.param)?;
     Some((i, c.at(tier)))
 }
+
+/// Lightness of the `oklch_angle` hue field's colours (the reference's default).
+const OKLCH_L: f32 = 0.7;
 
 #[inline]
 fn scale(c: [u8; 3], k: f32) -> [u8; 3] {
@@ -682,5 +830,40 @@ mod tests {
             assert_eq!(s.layers[0].values[2], want, "{tier:?}");
             assert_eq!(s.layers[1].cap, None);
         }
+    }
+
+    #[test]
+    fn oklch_angle_colours_keep_an_even_lightness_where_hsv_angle_does_not() {
+        let f = Arc::new(crate::audio::synthetic_features(120.0, 12.0, 2.0, 1));
+        // brightness 4 and threshold 0.3: every drawn cell is at full brightness
+        let spread = |hue: &str| {
+            let p = Preset::parse(
+                &format!(
+                    "[[layers]]\neffect = \"plasma\"\nbrightness = 4\nthreshold = 0.3\ncolor = {{ hue = \"{hue}\" }}\n"
+                ),
+                "test",
+            )
+            .unwrap();
+            let mut s = Scene::new(&p, 320, 180, 1, &FontChain::bundled(), f.clone()).unwrap();
+            s.update(5);
+            let ls: Vec<f32> = s.layers[0]
+                .cells()
+                .cells
+                .iter()
+                .filter(|c| c.glyph != 0)
+                .map(|c| crate::compose::color::rgb_to_oklab(c.fg)[0])
+                .collect();
+            assert!(ls.len() > 50, "{hue}: {} cells", ls.len());
+            let lo = ls.iter().copied().fold(f32::MAX, f32::min);
+            let hi = ls.iter().copied().fold(f32::MIN, f32::max);
+            (lo, hi)
+        };
+        let (lo, hi) = spread("oklch_angle");
+        assert!(
+            hi - lo < 0.03 && (lo - super::OKLCH_L).abs() < 0.03,
+            "{lo}..{hi}"
+        );
+        let (lo, hi) = spread("angle");
+        assert!(hi - lo > 0.15, "HSV hues vary in lightness: {lo}..{hi}");
     }
 }

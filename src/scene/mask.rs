@@ -7,6 +7,8 @@
 //! the shorter half-side, measured in pixels, so circles stay round on any grid.
 //! Animated masks take a `progress` parameter: set it to `{ feature = "scene_progress" }` to
 //! run the reveal over a timeline section, or to any other feature or constant.
+//! A `field` mask (the reference's `mask_from_vf`) takes its shape from another effect's value
+//! field, rendered by the layer on its own grid each frame and thresholded here.
 
 use crate::params::ParamSpec;
 use crate::rng::{hash3, unit};
@@ -45,6 +47,8 @@ pub enum Mask {
     WipeV,
     /// Random cells switch on as `progress` rises.
     Dissolve,
+    /// Another effect's value field above a threshold (`mask_from_vf`).
+    Field,
 }
 
 /// How a mask combines with the masks listed before it.
@@ -99,7 +103,7 @@ const PROGRESS: ParamSpec = p(
 );
 
 /// Every mask with its spec, sorted by name.
-pub static ALL: [(Mask, MaskSpec); 10] = [
+pub static ALL: [(Mask, MaskSpec); 11] = [
     (
         Mask::Circle,
         MaskSpec {
@@ -126,6 +130,29 @@ pub static ALL: [(Mask, MaskSpec); 10] = [
                     16.0,
                     1.0,
                     "size of the random blocks, in cells",
+                ),
+            ],
+        },
+    ),
+    (
+        Mask::Field,
+        MaskSpec {
+            name: "field",
+            doc: "the shape of another effect's value field (`effect = \"NAME\"`, its parameters in `effect_params`): 1 where the field is above `threshold` (the reference's mask_from_vf)",
+            params: &[
+                p(
+                    "threshold",
+                    0.0,
+                    1.0,
+                    0.5,
+                    "field value where the mask is half on",
+                ),
+                p(
+                    "feather",
+                    0.0,
+                    1.0,
+                    0.1,
+                    "width of the soft edge, in field values",
                 ),
             ],
         },
@@ -298,6 +325,14 @@ impl Mask {
 }
 
 impl Prepared {
+    /// A `field` mask's value for a field value `v`: 0 below `threshold`, 1 above, a
+    /// smoothstep `feather` wide across it.
+    #[inline]
+    pub fn from_value(&self, v: f32) -> f32 {
+        let v = if v.is_nan() { 0.0 } else { v };
+        1.0 - soft(self.k[0], self.k[1], v)
+    }
+
     /// The mask's value at cell `(c, r)`.
     #[inline]
     pub fn at(&self, c: usize, r: usize, g: &MaskGrid) -> f32 {
@@ -356,6 +391,8 @@ impl Prepared {
                 let edge = k[0] * (1.0 + k[2]) - 0.5 * k[2];
                 soft(edge, k[2], x)
             }
+            // the value comes from the layer's rendered field (see `evaluate`)
+            Mask::Field => 1.0,
             Mask::Dissolve => {
                 let grain = k[1].round().max(1.0) as usize;
                 let h = hash3(
@@ -380,16 +417,27 @@ pub struct Step {
     pub op: MaskOp,
     /// Use `1 − mask`.
     pub invert: bool,
+    /// `field` masks: which rendered field `evaluate`'s `field` callback reads.
+    pub field: Option<usize>,
 }
 
 /// Fill `out` (one value per cell, resized only when the grid changes) with the combined mask.
-pub fn evaluate(steps: &[Step], g: &MaskGrid, out: &mut Vec<f32>) {
+/// `field(k, cell)` is the value of rendered field `k` (a step's [`Step::field`]) at a cell.
+pub fn evaluate(
+    steps: &[Step],
+    g: &MaskGrid,
+    field: impl Fn(usize, usize) -> f32,
+    out: &mut Vec<f32>,
+) {
     out.resize(g.cols * g.rows, 1.0);
     for r in 0..g.rows {
         for c in 0..g.cols {
             let mut acc = 1.0;
             for (i, s) in steps.iter().enumerate() {
-                let mut m = s.mask.at(c, r, g);
+                let mut m = match s.field {
+                    Some(k) => s.mask.from_value(field(k, r * g.cols + c)),
+                    None => s.mask.at(c, r, g),
+                };
                 if s.invert {
                     m = 1.0 - m;
                 }
@@ -417,8 +465,10 @@ mod tests {
             mask: m.prepare(params, 3),
             op: MaskOp::Union,
             invert: false,
+            field: (m == Mask::Field).then_some(0),
         };
-        evaluate(&[step], &G, &mut out);
+        // a field mask sees a left-to-right ramp
+        evaluate(&[step], &G, |_, cell| (cell % 64) as f32 / 63.0, &mut out);
         out
     }
 
@@ -506,14 +556,16 @@ mod tests {
                     mask: a,
                     op: MaskOp::Union,
                     invert: false,
+                    field: None,
                 },
                 Step {
                     mask: b,
                     op,
                     invert,
+                    field: None,
                 },
             ];
-            evaluate(&s, &G, &mut out);
+            evaluate(&s, &G, |_, _| 0.0, &mut out);
             out.iter().sum::<f32>()
         };
         let (u, i, s) = (
@@ -531,5 +583,29 @@ mod tests {
         assert_eq!(s, area - i, "a − b = a − overlap");
         // a minus (not b) = a ∩ b
         assert_eq!(run(MaskOp::Subtract, true), i);
+    }
+
+    #[test]
+    fn a_field_mask_thresholds_the_rendered_field() {
+        let (m, _) = find("field").unwrap();
+        let ramp = |_: usize, cell: usize| (cell % 64) as f32 / 63.0;
+        let run = |threshold: f32, feather: f32| {
+            let mut out = Vec::new();
+            let step = Step {
+                mask: m.prepare(&[threshold, feather], 0),
+                op: MaskOp::Union,
+                invert: false,
+                field: Some(0),
+            };
+            evaluate(&[step], &G, ramp, &mut out);
+            out
+        };
+        let hard = run(0.5, 0.0);
+        // a left-to-right ramp: the right half shows
+        assert_eq!(hard[..64].iter().filter(|&&v| v == 1.0).count(), 32);
+        assert_eq!(hard[0], 0.0);
+        let soft = run(0.5, 0.4);
+        assert!(soft[26] > 0.0 && soft[26] < 0.5 && soft[40] > 0.5 && soft[40] < 1.0);
+        assert_eq!(soft[63], 1.0);
     }
 }

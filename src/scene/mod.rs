@@ -3,6 +3,7 @@
 
 mod clock;
 pub mod ease;
+pub mod keyframe;
 mod layer;
 pub mod mask;
 pub mod mood;
@@ -231,10 +232,10 @@ impl Scene {
                             .params
                             .iter()
                             .find(|(key, _)| key.get_ref() == ps.name)
-                            .map(|(_, v)| *v)
+                            .map(|(_, v)| v.resolved(ps))
                             .or(from_tint)
                             .unwrap_or(Param::constant(ps.default));
-                        ParamTrack::new(p, &features)
+                        ParamTrack::new(&p, &features)
                     })
                     .collect();
                 ShaderSlot {
@@ -253,12 +254,12 @@ impl Scene {
             .map(|fb| FeedbackSlot {
                 enabled: fb.enabled,
                 state: Feedback::new(),
-                decay: ParamTrack::new(fb.decay, &features),
+                decay: ParamTrack::new(&fb.decay, &features),
                 blend: BlendMode::from_name(fb.blend.get_ref()).unwrap_or(BlendMode::Screen),
-                opacity: ParamTrack::new(fb.opacity, &features),
+                opacity: ParamTrack::new(&fb.opacity, &features),
                 transform: FeedbackTransform::from_name(fb.transform.get_ref()).unwrap_or_default(),
-                amount: ParamTrack::new(fb.amount, &features),
-                hue_shift: ParamTrack::new(fb.hue_shift, &features),
+                amount: ParamTrack::new(&fb.amount, &features),
+                hue_shift: ParamTrack::new(&fb.hue_shift, &features),
             });
         Ok(Scene {
             width,
@@ -269,7 +270,7 @@ impl Scene {
             shaders,
             feedback,
             tonemap_on: preset.tonemap,
-            gamma: ParamTrack::new(preset.gamma, &features),
+            gamma: ParamTrack::new(&preset.gamma, &features),
             tonemap: Tonemap::default(),
             background: preset
                 .background
@@ -343,7 +344,7 @@ impl Scene {
         let video = (self.video_gen > 0).then_some(&self.video_frame);
         for layer in self.layers.iter_mut().filter(|l| l.enabled) {
             if layer.is_video() {
-                layer.update_video(&ctx, video, self.video_gen);
+                layer.update_video(&ctx, video, self.video_gen, &feats, spectrum);
             } else {
                 layer.update(&ctx, &feats, spectrum);
             }

@@ -171,6 +171,12 @@ pub struct MaskStep {
     /// Its parameters by name.
     #[serde(default)]
     pub params: BTreeMap<Spanned<String>, Param>,
+    /// `field` masks: the effect whose value field gives the shape (`asciivid list effects`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Spanned<String>>,
+    /// `field` masks: that effect's parameters by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub effect_params: BTreeMap<Spanned<String>, Param>,
 }
 
 impl LayerSpec {
@@ -230,7 +236,7 @@ pub struct ColorSpec {
     #[serde(default = "default_mode")]
     pub mode: Spanned<String>,
     /// Hue source for `hsv`: fixed, angle, distance, time, centroid, value, effect,
-    /// gradient_h, gradient_v, plasma, temperature.
+    /// gradient_h, gradient_v, plasma, temperature, oklch_angle.
     #[serde(default = "default_hue")]
     pub hue: Spanned<String>,
     /// Hue offset in turns.
@@ -384,6 +390,7 @@ pub const HUE_SOURCES: &[&str] = &[
     "gradient_v",
     "plasma",
     "temperature",
+    "oklch_angle",
 ];
 
 /// What each hue source does, in [`HUE_SOURCES`] order (for `asciivid list colors`).
@@ -399,6 +406,7 @@ pub const HUE_SOURCE_DOCS: &[&str] = &[
     "top to bottom across hue_scale turns",
     "a slowly moving plasma of three sines",
     "warm ↔ cool: blue for low values to orange for high ones",
+    "around the centre like angle, as OKLCH colours of even lightness (0.7) and chroma (0.15 · saturation): no HSV bright/dark bands (hf_oklch_angle)",
 ];
 
 /// Colour modes.
@@ -511,7 +519,57 @@ impl Checker<'_> {
                 );
             }
         }
+        for (key, value) in params {
+            let Some(name) = &value.choice else { continue };
+            let spec = specs
+                .iter()
+                .find(|s| s.name == key.get_ref())
+                .expect("checked above");
+            if spec.choices.is_empty() {
+                return self.err(
+                    key.span(),
+                    format!(
+                        "{owner}'s `{}` is a number ({} to {}), not a name like `{name}`",
+                        spec.name, spec.min, spec.max
+                    ),
+                );
+            }
+            if spec.choice_value(name).is_none() {
+                let near = closest(name, spec.choices.iter().copied());
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (did you mean {}?)", near.join(", "))
+                };
+                return self.err(
+                    key.span(),
+                    format!(
+                        "unknown `{}` of {owner}: `{name}`{hint}; valid: {} (or their numbers 0 to {})",
+                        spec.name,
+                        spec.choices.join(", "),
+                        spec.choices.len() - 1
+                    ),
+                );
+            }
+        }
         Ok(())
+    }
+
+    /// Refuse a name where only a number makes sense (`opacity = "x"`): such parameters have
+    /// no list of choices. `span` places the error (the layer's line, when known).
+    pub(crate) fn numeric(
+        &self,
+        what: &str,
+        p: &Param,
+        span: std::ops::Range<usize>,
+    ) -> Result<(), PresetError> {
+        match &p.choice {
+            Some(name) => self.err(
+                span,
+                format!("`{what}` is a number (or a modulation table), not a name like `{name}`"),
+            ),
+            None => Ok(()),
+        }
     }
 }
 
@@ -589,6 +647,17 @@ impl Preset {
         if let Some(m) = &self.mood {
             chk.one_of("mood", m, &super::mood::names())?;
         }
+        chk.numeric("gamma", &self.gamma, 0..0)?;
+        if let Some(fb) = &self.feedback {
+            for (what, p) in [
+                ("feedback decay", &fb.decay),
+                ("feedback opacity", &fb.opacity),
+                ("feedback amount", &fb.amount),
+                ("feedback hue_shift", &fb.hue_shift),
+            ] {
+                chk.numeric(what, p, fb.transform.span())?;
+            }
+        }
         let mut effects_and_video = effects.clone();
         effects_and_video.push("video");
         effects_and_video.push(crate::text::EFFECT_NAME);
@@ -610,6 +679,17 @@ impl Preset {
                     "a layer needs `effect = \"NAME\"` (`asciivid list effects`) or `source = \"video\"`".into(),
                 );
             }
+            let c = &layer.color;
+            for (what, p) in [
+                ("opacity", &layer.opacity),
+                ("char_gamma", &layer.char_gamma),
+                ("brightness", &layer.brightness),
+                ("hue_base", &c.hue_base),
+                ("hue_scale", &c.hue_scale),
+                ("saturation", &c.saturation),
+            ] {
+                chk.numeric(what, p, layer.effect.span())?;
+            }
             if let Some(l) = layer.lyrics.as_ref().filter(|_| !layer.is_text()) {
                 return chk.err(
                     l.mode.span(),
@@ -624,18 +704,6 @@ impl Preset {
                 )?;
                 crate::text::spec::check_layer(layer, chk)?;
             } else if layer.is_video() {
-                if let Some(t) = layer.transform.first() {
-                    return chk.err(
-                        t.name.span(),
-                        "transforms move an effect's field; a video layer has none (use shaders such as mirror_h or kaleidoscope on the frame)".into(),
-                    );
-                }
-                if let Some(m) = layer.mask.first() {
-                    return chk.err(
-                        m.name.span(),
-                        "masks apply to effect layers, not video layers (use the vignette shader, or a timeline transition)".into(),
-                    );
-                }
                 chk.params("the video layer", &layer.params, crate::video::VIDEO_PARAMS)?;
                 for (key, v, valid) in [
                     ("glyph mode", &layer.glyphs, crate::video::GlyphMode::NAMES),
@@ -693,6 +761,39 @@ impl Preset {
                 chk.one_of("mask", &m.name, &masks)?;
                 let (_, spec) = super::mask::find(m.name.get_ref()).expect("checked above");
                 chk.params(&format!("mask `{}`", spec.name), &m.params, spec.params)?;
+                match (&m.effect, spec.name == "field") {
+                    (Some(e), true) => {
+                        chk.one_of("effect of the field mask", e, &effects)?;
+                        let es = crate::effects::find(e.get_ref()).expect("checked above");
+                        chk.params(
+                            &format!("effect `{}`", es.name),
+                            &m.effect_params,
+                            es.params,
+                        )?;
+                    }
+                    (None, true) => {
+                        return chk.err(
+                            m.name.span(),
+                            "mask `field` needs `effect = \"NAME\"` (`asciivid list effects`): the effect whose value field is the mask's shape".into(),
+                        );
+                    }
+                    (Some(e), false) => {
+                        return chk.err(
+                            e.span(),
+                            format!("`effect` belongs to mask `field`, not `{}`", spec.name),
+                        );
+                    }
+                    (None, false) if !m.effect_params.is_empty() => {
+                        return chk.err(
+                            m.name.span(),
+                            format!(
+                                "`effect_params` belongs to mask `field`, not `{}`",
+                                spec.name
+                            ),
+                        );
+                    }
+                    (None, false) => {}
+                }
                 if let Some(op) = &m.op {
                     chk.one_of("mask operation", op, super::mask::MaskOp::NAMES)?;
                 }
@@ -825,4 +926,42 @@ pub fn resolve(name_or_path: &str) -> Result<Preset, PresetError> {
             names.join(", ")
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> String {
+        Preset::parse(src, "t.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn named_values_are_checked_against_the_parameters_choices() {
+        let ok = Preset::parse(
+            "[[layers]]\neffect = \"game_of_life\"\nparams = { rule = \"coral\" }\n",
+            "t.toml",
+        )
+        .unwrap();
+        let spec = crate::effects::find("game_of_life").unwrap();
+        let rule = spec.params.iter().find(|p| p.name == "rule").unwrap();
+        let p = Param::for_spec(rule, &ok.layers[0].params);
+        assert_eq!((p.base, p.choice), (1.0, None));
+        let e = err("[[layers]]\neffect = \"game_of_life\"\n\nparams = { rule = \"corall\" }\n");
+        assert!(
+            e.contains("t.toml line 4")
+                && e.contains("did you mean coral")
+                && e.contains("day_night"),
+            "{e}"
+        );
+        let e = err("[[layers]]\neffect = \"plasma\"\nparams = { speed = \"fast\" }\n");
+        assert!(e.contains("is a number") && e.contains("line 3"), "{e}");
+        let e = err("[[layers]]\neffect = \"plasma\"\nopacity = \"half\"\n");
+        assert!(e.contains("`opacity` is a number"), "{e}");
+        // transforms' and masks' named parameters too
+        let e = err(
+            "[[layers]]\neffect = \"plasma\"\n[[layers.transform]]\nname = \"wave\"\nparams = { axis = \"colums\" }\n",
+        );
+        assert!(e.contains("did you mean columns"), "{e}");
+    }
 }

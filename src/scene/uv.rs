@@ -230,7 +230,8 @@ pub static ALL: [(Transform, TransformSpec); 12] = [
                     1.0,
                     0.0,
                     "0 = rows move sideways, 1 = columns move vertically",
-                ),
+                )
+                .named(&["rows", "columns"]),
                 p("speed", -5.0, 5.0, 1.0, "waves per second travelling along"),
             ],
         },

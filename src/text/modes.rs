@@ -26,6 +26,16 @@ impl Mode {
     /// Names as written in presets and on the command line.
     pub const NAMES: &[&str] = &["plain", "typewriter", "fade_in", "flash", "scatter", "wave"];
 
+    /// What each mode does, in [`Mode::NAMES`] order (for `asciivid list text`).
+    pub const DOCS: &[&str] = &[
+        "the whole entry, steady",
+        "typed in over the first 5/6 of the entry (`speed` faster), newest letters brightest, a blinking cursor",
+        "fades in at the start of the entry and out at its end (`fade` seconds each)",
+        "dim between beats, bright on every beat and fading after it (`flash`)",
+        "every letter starts at a seeded random place and converges onto the line (`amplitude`, `fade`)",
+        "letters ride a sine wave travelling along the line (`amplitude` rows high, `speed`)",
+    ];
+
     /// Parse a name of [`Mode::NAMES`].
     pub fn from_name(s: &str) -> Option<Mode> {
         Some(match s {

@@ -120,8 +120,9 @@ fn spanned(s: &str) -> Spanned<String> {
     Spanned::new(0..0, s.to_string())
 }
 
-fn map_get(m: &BTreeMap<Spanned<String>, Param>, name: &str) -> Option<Param> {
-    m.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| *v)
+/// A step's parameter by its spec, a named value turned into its number.
+fn map_get(m: &BTreeMap<Spanned<String>, Param>, spec: &ParamSpec) -> Option<Param> {
+    m.get(spec.name).map(|v| v.resolved(spec))
 }
 
 fn map_mut<'a>(m: &'a mut BTreeMap<Spanned<String>, Param>, spec: &ParamSpec) -> &'a mut Param {
@@ -211,7 +212,7 @@ pub fn param(p: &Preset, knob: Knob) -> Option<Param> {
     match knob {
         Knob::Effect(k, i) => {
             let spec = effect_spec(p, k)?.params.get(i)?;
-            Some(map_get(&l(k)?.params, spec.name).unwrap_or(Param::constant(spec.default)))
+            Some(map_get(&l(k)?.params, spec).unwrap_or(Param::constant(spec.default)))
         }
         Knob::ShaderParam(s, i) => {
             let spec = shader_spec(p, s)?.params.get(i)?;
@@ -223,22 +224,22 @@ pub fn param(p: &Preset, knob: Knob) -> Option<Param> {
                 .filter(|_| i < 3)
                 .map(|t| Param::constant(t.rgb[i]));
             Some(
-                map_get(&step.params, spec.name)
+                map_get(&step.params, spec)
                     .or(tint)
                     .unwrap_or(Param::constant(spec.default)),
             )
         }
-        Knob::Opacity(k) => Some(l(k)?.opacity),
-        Knob::Brightness(k) => Some(l(k)?.brightness),
-        Knob::CharGamma(k) => Some(l(k)?.char_gamma),
-        Knob::HueBase(k) => Some(l(k)?.color.hue_base),
-        Knob::HueScale(k) => Some(l(k)?.color.hue_scale),
-        Knob::Saturation(k) => Some(l(k)?.color.saturation),
-        Knob::Gamma => Some(p.gamma),
-        Knob::FbDecay => Some(p.feedback.as_ref()?.decay),
-        Knob::FbOpacity => Some(p.feedback.as_ref()?.opacity),
-        Knob::FbAmount => Some(p.feedback.as_ref()?.amount),
-        Knob::FbHueShift => Some(p.feedback.as_ref()?.hue_shift),
+        Knob::Opacity(k) => Some(l(k)?.opacity.clone()),
+        Knob::Brightness(k) => Some(l(k)?.brightness.clone()),
+        Knob::CharGamma(k) => Some(l(k)?.char_gamma.clone()),
+        Knob::HueBase(k) => Some(l(k)?.color.hue_base.clone()),
+        Knob::HueScale(k) => Some(l(k)?.color.hue_scale.clone()),
+        Knob::Saturation(k) => Some(l(k)?.color.saturation.clone()),
+        Knob::Gamma => Some(p.gamma.clone()),
+        Knob::FbDecay => Some(p.feedback.as_ref()?.decay.clone()),
+        Knob::FbOpacity => Some(p.feedback.as_ref()?.opacity.clone()),
+        Knob::FbAmount => Some(p.feedback.as_ref()?.amount.clone()),
+        Knob::FbHueShift => Some(p.feedback.as_ref()?.hue_shift.clone()),
         _ => None,
     }
 }
@@ -362,13 +363,17 @@ pub fn step(p: &mut Preset, knob: Knob, dir: i32, coarse: bool) -> bool {
     match kind {
         Kind::Toggle => toggle_mut(p, knob).map(|b| *b = !*b).is_some(),
         Kind::Param { min, max } => {
+            // The current value with any named choice resolved: the edit stores a number.
+            let Some(cur) = param(p, knob) else {
+                return false;
+            };
             let Some(par) = param_mut(p, knob) else {
                 return false;
             };
             let step = (max - min) * frac;
-            let v = snap((par.base + dir as f32 * step).clamp(min, max));
-            let changed = v != par.base;
-            par.base = v;
+            let v = snap((cur.base + dir as f32 * step).clamp(min, max));
+            let changed = v != cur.base;
+            *par = Param { base: v, ..cur };
             changed
         }
         Kind::Number { min, max } => {

@@ -176,7 +176,8 @@ pub fn preview(o: PreviewOptions) -> Result<()> {
         bail!("nothing to preview: the input is shorter than one frame");
     }
     let features = Arc::new(features);
-    let mut source = SceneSource::new(preset.clone(), features.clone(), o.fonts, w, h, o.seed)?;
+    let mut source = SceneSource::new(preset.clone(), features.clone(), o.fonts, w, h, o.seed)?
+        .with_text_start(o.start)?;
     if let Some(f) = feed {
         source = source.with_video(f);
     }

@@ -12,7 +12,7 @@ use crate::compose::BlendMode;
 use crate::features::{Feature, Features};
 use crate::frame::Frame;
 use crate::glyph::FontChain;
-use crate::scene::{Coloring, ParamTrack, Preset, Scene};
+use crate::scene::{Coloring, Param, ParamTrack, Preset, Scene};
 use crate::term::TCell;
 use crate::term::halfblock::HalfBlocks;
 
@@ -68,6 +68,9 @@ pub struct SceneSource {
     video_shown: Option<u64>,
     /// Buffer handed to [`Scene::set_video_frame`].
     video_buf: Frame,
+    /// Seconds into the song where playback starts (`--start`): text layers' cues keep the
+    /// song's times, in every preset this source is given (reloads and edits too).
+    text_start: f64,
 }
 
 impl SceneSource {
@@ -97,6 +100,7 @@ impl SceneSource {
             video: None,
             video_shown: None,
             video_buf: Frame::new(0, 0),
+            text_start: 0.0,
         })
     }
 
@@ -141,7 +145,7 @@ impl SceneSource {
             .scene
             .layers
             .iter()
-            .any(|l| l.enabled && l.spec.stateful);
+            .any(|l| l.enabled && l.is_stateful());
         stateful || self.feedback_on()
     }
 
@@ -176,6 +180,17 @@ impl SceneSource {
                 self.scene.update(i);
             }
         }
+    }
+
+    /// Playback starts `start` seconds into the song (`preview --start`): text layers show
+    /// the cues of the song's time, as `render --start` does.
+    pub fn with_text_start(mut self, start: f64) -> Result<SceneSource> {
+        if start != self.text_start {
+            self.text_start = start;
+            let preset = self.preset.clone();
+            self.set_preset(preset, None)?;
+        }
+        Ok(self)
     }
 
     fn rebuild_quiet(&mut self) {
@@ -222,7 +237,8 @@ impl SceneSource {
     /// are applied to the running scene (visible on the next frame, state kept); anything else
     /// rebuilds the scene. Returns an error (and keeps the old scene) when the new one cannot be
     /// built.
-    pub fn set_preset(&mut self, preset: Preset, knob: Option<Knob>) -> Result<()> {
+    pub fn set_preset(&mut self, mut preset: Preset, knob: Option<Knob>) -> Result<()> {
+        crate::text::spec::set_start(&mut preset, self.text_start);
         let old = std::mem::replace(&mut self.preset, preset);
         if let Some(k) = knob
             && self.apply_in_place(k)
@@ -270,7 +286,7 @@ impl SceneSource {
     fn apply_in_place(&mut self, knob: Knob) -> bool {
         let f = &self.features;
         let p = &self.preset;
-        let track = |par| ParamTrack::new(par, f);
+        let track = |par: Param| ParamTrack::new(&par, f);
         match knob {
             Knob::Layer(k) => match (self.scene.layers.get_mut(k), p.layers.get(k)) {
                 (Some(l), Some(s)) => {
@@ -528,5 +544,38 @@ mod tests {
             &fresh,
             "rebuilt scene did not replay frames 0..8"
         );
+    }
+
+    #[test]
+    fn text_follows_the_song_time_after_start_and_reloads() {
+        let f = Arc::new(crate::audio::synthetic_features(120.0, 24.0, 4.0, 1));
+        let cues =
+            crate::text::srt::parse("1\n00:00:02,000 --> 00:00:03,000\nLATE\n", "t.srt").unwrap();
+        let mut p = resolve("default").unwrap();
+        p.layers.push(crate::text::spec::overlay_layer(
+            Arc::new(cues),
+            crate::text::Mode::Plain,
+            crate::text::Position::Center,
+        ));
+        let text_shown = |s: &mut SceneSource| {
+            let mut out = Vec::new();
+            s.produce(0, PaneMode::Cells, 40, 11, &mut out);
+            let l = s.scene.layers.last().unwrap();
+            l.cells().cells.iter().any(|c| c.glyph != 0)
+        };
+        let fonts = FontChain::bundled();
+        let mut s = SceneSource::new(p.clone(), f.clone(), fonts.clone(), 192, 108, 3).unwrap();
+        assert!(!text_shown(&mut s), "the entry starts at 2 s");
+        let mut s = SceneSource::new(p.clone(), f, fonts, 192, 108, 3)
+            .unwrap()
+            .with_text_start(2.5)
+            .unwrap();
+        assert!(
+            text_shown(&mut s),
+            "--start 2.5: frame 0 is the song's 2.5 s"
+        );
+        // an edit or a reload keeps the song's time
+        s.set_preset(p, None).unwrap();
+        assert!(text_shown(&mut s));
     }
 }

@@ -392,8 +392,8 @@ fn section(
     if let Some(v) = s.tonemap {
         preset.tonemap = v;
     }
-    if let Some(v) = s.gamma {
-        preset.gamma = v;
+    if let Some(v) = &s.gamma {
+        preset.gamma = v.clone();
     }
     if let Some(v) = &s.background {
         preset.background = Some(v.clone());
