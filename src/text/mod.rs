@@ -13,6 +13,7 @@ pub mod cue;
 pub mod layout;
 pub mod lrc;
 pub mod modes;
+pub mod overlay;
 pub mod runtime;
 pub mod spec;
 pub mod srt;
