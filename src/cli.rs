@@ -643,6 +643,8 @@ enum ListWhat {
     Feedback,
     Transitions,
     Easings,
+    /// Display modes of text layers (lyrics, ticker, beat words, messages, error stamps).
+    Text,
 }
 
 #[derive(Args, Debug)]
@@ -772,6 +774,7 @@ fn run(cli: Cli) -> Result<()> {
                 ListWhat::Feedback => crate::listing::What::Feedback,
                 ListWhat::Transitions => crate::listing::What::Transitions,
                 ListWhat::Easings => crate::listing::What::Easings,
+                ListWhat::Text => crate::listing::What::Text,
             },
             a.json,
         ),

@@ -39,6 +39,8 @@ pub enum What {
     Transitions,
     /// Easing curves.
     Easings,
+    /// Display modes of text layers.
+    Text,
 }
 
 impl What {
@@ -57,6 +59,7 @@ impl What {
         What::Feedback,
         What::Transitions,
         What::Easings,
+        What::Text,
     ];
 
     /// The word after `asciivid list`.
@@ -75,6 +78,7 @@ impl What {
             What::Feedback => "feedback",
             What::Transitions => "transitions",
             What::Easings => "easings",
+            What::Text => "text",
         }
     }
 }
@@ -309,6 +313,14 @@ pub fn to_json(what: What) -> Value {
         What::Feedback => named_json(FEEDBACK_DOCS),
         What::Transitions => named_json(TRANSITION_DOCS),
         What::Easings => named_json(EASING_DOCS),
+        What::Text => json!({
+            "modes": crate::text::Mode::DOCS.iter().map(|(n, d)| json!({
+                "name": n,
+                "doc": d,
+                "generated": crate::text::Mode::from_name(n).is_some_and(|m| m.is_generated()),
+            })).collect::<Vec<_>>(),
+            "params": params_json(crate::text::LYRICS_PARAMS),
+        }),
     }
 }
 
@@ -410,6 +422,14 @@ pub fn to_text(what: What) -> String {
         What::Feedback => out += &named_text(FEEDBACK_DOCS),
         What::Transitions => out += &named_text(TRANSITION_DOCS),
         What::Easings => out += &named_text(EASING_DOCS),
+        What::Text => {
+            out += "Display modes of text layers (effect = \"lyrics\", lyrics = { mode = ... }):\n";
+            out += &named_text(crate::text::Mode::DOCS);
+            out += &format!(
+                "\nParameters:\n{}\nSee docs/TEXT.md.\n",
+                params_text(crate::text::LYRICS_PARAMS)
+            );
+        }
     }
     out
 }
