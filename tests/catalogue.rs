@@ -84,6 +84,7 @@ fn new_list_kinds_print_names_and_parameters() {
         ("feedback", "shift_up"),
         ("transitions", "glitch_cut"),
         ("easings", "in_out_cubic"),
+        ("text", "error_stamps"),
     ] {
         let o = run_in(dir.path(), &["list", what]);
         assert!(o.status.success() && stdout(&o).contains(want), "{what}");
