@@ -359,3 +359,45 @@ fn a_ticker_layer_scrolls_across_its_row_and_renders_the_same_twice() {
         .collect();
     assert_eq!(names, ["ticker", "beat_words", "messages", "error_stamps"]);
 }
+
+#[test]
+fn beat_words_and_error_stamps_agree_between_a_shard_and_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    click_track(d, "song.wav", 2.0, 120.0);
+    std::fs::write(
+        d.join("words.toml"),
+        "[[layers]]\neffect = \"lyrics\"\ngrid = \"lg\"\nlyrics = { mode = \"beat_words\", words = [\"DROP\", \"BASS\", \"NOW\"] }\n[[layers]]\neffect = \"lyrics\"\nlyrics = { mode = \"error_stamps\" }\n",
+    )
+    .unwrap();
+    let go = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            "song.wav",
+            "-o",
+            out,
+            "--preset",
+            "words.toml",
+            "--resolution",
+            "320x180",
+            "--fps",
+            "12",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_in(d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        y4m_lumas(&d.join(out))
+    };
+    let full = go("full.y4m", &[]);
+    let part = go("part.y4m", &["--frames", "10..24"]);
+    assert_eq!(part.len(), 14);
+    assert!(
+        full[10..24] == part[..],
+        "a shard differs from the one-pass render"
+    );
+    assert!(
+        full.iter().all(|f| f.iter().any(|&v| v > 60)),
+        "a frame without any text (stamps are always on)"
+    );
+}
