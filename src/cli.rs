@@ -24,6 +24,7 @@ const RENDER_EXAMPLES: &str = "Examples:
   asciivid render song.mp3 --preset tunnel --lyrics song.srt -o karaoke.mp4   (timed text over any look; .srt or .lrc)
   asciivid render song.mp3 --lyrics song.lrc --lyrics-mode typewriter --lyrics-position center
   asciivid render song.mp3 --preset lyric-stencil.toml -o stencil.mp4   (a preset's own text layer: docs/TEXT.md)
+  asciivid render song.mp3 --preset news.toml   (text layers with mode = \"ticker\", \"beat_words\", \"messages\", \"error_stamps\": asciivid list text)
   asciivid render song.mp3 --preset showcase -o show.mp4      (a built-in timeline: sections cut on the beat)
   asciivid render song.mp3 --preset my-show.toml --show-timeline   (print where the sections fall, render nothing)
   asciivid render song.mp3 --preset my-show.toml --frames 0..1200 -o part1.y4m   (a shard: frames 0-1199 exactly as in one pass)
@@ -644,7 +645,8 @@ enum ListWhat {
     Feedback,
     Transitions,
     Easings,
-    /// The text layer (`effect = "lyrics"`): display modes, positions, parameters.
+    /// The text layer (`effect = "lyrics"`): display modes (lyrics, ticker, beat words,
+    /// messages, error stamps), positions, parameters.
     Text,
 }
 

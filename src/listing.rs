@@ -163,18 +163,14 @@ fn text_layer_json() -> Value {
         "doc": t.doc,
         "stateful": t.stateful,
         "layer": "text",
-        "keys": "lyrics = { file | text, mode, position, width, backdrop, stencil } (asciivid list text, docs/TEXT.md)",
+        "keys": "lyrics = { file | text | words | messages, mode, position, width, backdrop, stencil, period } (asciivid list text, docs/TEXT.md)",
         "params": params_json(t.params),
     })
 }
 
 /// The display modes of text layers with what they do.
 pub fn text_mode_items() -> Vec<(&'static str, &'static str)> {
-    crate::text::Mode::NAMES
-        .iter()
-        .copied()
-        .zip(crate::text::Mode::DOCS.iter().copied())
-        .collect()
+    crate::text::Mode::DOCS.to_vec()
 }
 
 /// What each harmony does (names as in `Harmony::NAMES`).
@@ -305,7 +301,12 @@ pub fn to_json(what: What) -> Value {
         ),
         What::Text => json!({
             "layer": text_layer_json(),
-            "modes": named_json(&text_mode_items()),
+            "modes": text_mode_items().iter().map(|(n, d)| json!({
+                "name": n,
+                "doc": d,
+                // generated modes make their own text (ticker, beat words, ...), the others show cues
+                "generated": crate::text::Mode::from_name(n).is_some_and(|m| m.is_generated()),
+            })).collect::<Vec<_>>(),
             "positions": named_json(POSITION_DOCS),
         }),
         What::Shaders => Value::Array(
@@ -423,7 +424,7 @@ pub fn to_text(what: What) -> String {
         What::Text => {
             let t = &crate::text::LYRICS_EFFECT;
             out += &format!(
-                "effect = \"{}\": {}\n  lyrics = {{ file | text, mode, position, width, backdrop, stencil }} (docs/TEXT.md)\n\nParameters:\n{}\n\nModes (lyrics.mode):\n{}\nPositions (lyrics.position):\n{}",
+                "effect = \"{}\": {}\n  lyrics = {{ file | text | words | messages, mode, position, width, backdrop, stencil, period }} (docs/TEXT.md)\n\nParameters:\n{}\n\nModes (lyrics.mode):\n{}\nPositions (lyrics.position):\n{}",
                 t.name,
                 t.doc,
                 params_text(t.params),

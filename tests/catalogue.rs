@@ -84,6 +84,7 @@ fn new_list_kinds_print_names_and_parameters() {
         ("feedback", "shift_up"),
         ("transitions", "glitch_cut"),
         ("easings", "in_out_cubic"),
+        ("text", "error_stamps"),
     ] {
         let o = run_in(dir.path(), &["list", what]);
         assert!(o.status.success() && stdout(&o).contains(want), "{what}");
@@ -426,13 +427,15 @@ fn the_text_layer_is_listed_with_its_modes() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|m| m["generated"] == false)
         .map(|m| m["name"].as_str().unwrap())
         .collect();
     assert_eq!(
         modes,
         ["plain", "typewriter", "fade_in", "flash", "scatter", "wave"]
     );
-    // every listed mode is accepted by a preset and draws the words
+    // every listed cue mode is accepted by a preset and draws the words (the generated
+    // ones have their own end-to-end tests in tests/text.rs)
     for m in modes {
         let toml = format!(
             "tonemap = false\n[[layers]]\neffect = \"lyrics\"\ngrid = \"xxl\"\nlyrics = {{ text = \"HELLO WORLD\", mode = \"{m}\" }}\n"

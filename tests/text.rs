@@ -285,3 +285,119 @@ fn narrate_without_espeak_names_the_install_command() {
     assert!(err.contains("apt-get install -y espeak-ng"), "{err}");
     assert_eq!(listing(d), vec!["q.txt"]);
 }
+
+#[test]
+fn a_ticker_layer_scrolls_across_its_row_and_renders_the_same_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    click_track(d, "song.wav", 1.0, 120.0);
+    std::fs::write(
+        d.join("ticker.toml"),
+        "[[layers]]\neffect = \"lyrics\"\ngrid = \"lg\"\nblend = \"normal\"\ncolor = { mode = \"mono\", colors = [\"#ffffff\"] }\nlyrics = { mode = \"ticker\", text = \"BREAKING NEWS\", position = \"center\" }\n",
+    )
+    .unwrap();
+    let go = |out: &str| {
+        let o = run_in(
+            d,
+            &[
+                "render",
+                "song.wav",
+                "-o",
+                out,
+                "--preset",
+                "ticker.toml",
+                "--resolution",
+                "320x180",
+                "--fps",
+                "12",
+                "--seed",
+                "3",
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        y4m_lumas(&d.join(out))
+    };
+    let frames = go("a.y4m");
+    assert_eq!(frames.len(), 12);
+    assert_eq!(frames, go("b.y4m"), "the same render differs");
+    let lit =
+        |f: &[u8], r0: usize, r1: usize| f[r0 * W..r1 * W].iter().filter(|&&v| v > 60).count();
+    for (k, f) in frames.iter().enumerate() {
+        // the text sits on the middle row only, and fills it across (repeats, no gap)
+        let mid = lit(f, H * 2 / 5, H * 3 / 5);
+        assert!(mid > 300, "frame {k}: the ticker row is dark ({mid})");
+        assert_eq!(lit(f, 0, H / 3) + lit(f, H * 2 / 3, H), 0, "frame {k}");
+        let bright = |c0: usize, c1: usize| {
+            (H * 2 / 5..H * 3 / 5)
+                .flat_map(|r| &f[r * W + c0..r * W + c1])
+                .filter(|&&v| v > 60)
+                .count()
+        };
+        let (left, right) = (bright(0, W / 3), bright(W * 2 / 3, W));
+        assert!(
+            left > 0 && right > 0,
+            "frame {k}: the row is not filled across"
+        );
+    }
+    // it scrolls: every frame differs from the one before
+    for k in 1..frames.len() {
+        assert!(
+            changed(&frames[k - 1], &frames[k], H * 2 / 5, H * 3 / 5) > 50,
+            "frame {k} did not move"
+        );
+    }
+    // and `list text` names the generated modes
+    let o = run_in(d, &["list", "text", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = v["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["generated"] == true)
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ticker", "beat_words", "messages", "error_stamps"]);
+}
+
+#[test]
+fn beat_words_and_error_stamps_agree_between_a_shard_and_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    click_track(d, "song.wav", 2.0, 120.0);
+    std::fs::write(
+        d.join("words.toml"),
+        "[[layers]]\neffect = \"lyrics\"\ngrid = \"lg\"\nlyrics = { mode = \"beat_words\", words = [\"DROP\", \"BASS\", \"NOW\"] }\n[[layers]]\neffect = \"lyrics\"\nlyrics = { mode = \"error_stamps\" }\n",
+    )
+    .unwrap();
+    let go = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "render",
+            "song.wav",
+            "-o",
+            out,
+            "--preset",
+            "words.toml",
+            "--resolution",
+            "320x180",
+            "--fps",
+            "12",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_in(d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        y4m_lumas(&d.join(out))
+    };
+    let full = go("full.y4m", &[]);
+    let part = go("part.y4m", &["--frames", "10..24"]);
+    assert_eq!(part.len(), 14);
+    assert!(
+        full[10..24] == part[..],
+        "a shard differs from the one-pass render"
+    );
+    assert!(
+        full.iter().all(|f| f.iter().any(|&v| v > 60)),
+        "a frame without any text (stamps are always on)"
+    );
+}

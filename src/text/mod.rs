@@ -6,6 +6,7 @@
 //! - [`srt`], [`lrc`]: strict parsers;
 //! - [`layout`]: wrapping to the grid's width (portrait grids reflow), centring, placement;
 //! - [`modes`]: typewriter, fade-in, flash-on-beat, scatter-converge, wave (pure functions);
+//! - [`overlay`]: the generated modes: ticker, beat words, cycling messages, error stamps;
 //! - [`spec`]: the preset table, its validation and loading files relative to the preset;
 //! - [`runtime`]: the layer's per-frame state, field output and stencil mask.
 
@@ -13,6 +14,7 @@ pub mod cue;
 pub mod layout;
 pub mod lrc;
 pub mod modes;
+pub mod overlay;
 pub mod runtime;
 pub mod spec;
 pub mod srt;
@@ -37,7 +39,7 @@ pub const LYRICS_PARAMS: &[ParamSpec] = &[
         0.1,
         4.0,
         1.0,
-        "animation speed: typing rate, wave travel, cursor blink",
+        "animation speed: typing rate, wave travel, cursor blink, ticker scroll (15 cells/s at 1)",
     ),
     ParamSpec::new(
         "flash",
@@ -58,14 +60,14 @@ pub const LYRICS_PARAMS: &[ParamSpec] = &[
         0.0,
         4.0,
         0.4,
-        "fade_in: seconds of fade in and out; scatter: converges in 2.5 x this",
+        "fade_in, messages: seconds of fade in and out; scatter: converges in 2.5 x this",
     ),
 ];
 
 /// The registry entry of text layers (their state lives in [`TextState`], not in an effect).
 pub static LYRICS_EFFECT: EffectSpec = EffectSpec {
     name: EFFECT_NAME,
-    doc: "timed text (SRT/LRC lyrics or a fixed text) in a display mode, or a stencil revealing the layers beneath",
+    doc: "timed text (SRT/LRC lyrics or a fixed text) in a display mode, a ticker, beat words, cycling messages or error stamps, or a stencil revealing the layers beneath",
     params: LYRICS_PARAMS,
     stateful: false,
     cap: None,

@@ -20,20 +20,73 @@ pub enum Mode {
     Scatter,
     /// Characters ride a travelling sine wave (`amplitude` rows high).
     Wave,
+    /// A `text` scrolling right to left, repeated so it wraps seamlessly (legacy `eff_ticker`).
+    Ticker,
+    /// A seeded random word of `words` near the centre on each beat, fading until the next
+    /// (legacy `eff_beat_words`).
+    BeatWords,
+    /// `messages` in turn, one every `period` seconds, fading in and out (legacy
+    /// `eff_fading_messages`).
+    Messages,
+    /// Short fake error strings stamped at seeded random places for a few frames, more of them
+    /// on beats and spectral flux (the glitch family's error stamps).
+    ErrorStamps,
 }
 
 impl Mode {
     /// Names as written in presets and on the command line.
-    pub const NAMES: &[&str] = &["plain", "typewriter", "fade_in", "flash", "scatter", "wave"];
+    pub const NAMES: &[&str] = &[
+        "plain",
+        "typewriter",
+        "fade_in",
+        "flash",
+        "scatter",
+        "wave",
+        "ticker",
+        "beat_words",
+        "messages",
+        "error_stamps",
+    ];
 
-    /// What each mode does, in [`Mode::NAMES`] order (for `asciivid list text`).
-    pub const DOCS: &[&str] = &[
-        "the whole entry, steady",
-        "typed in over the first 5/6 of the entry (`speed` faster), newest letters brightest, a blinking cursor",
-        "fades in at the start of the entry and out at its end (`fade` seconds each)",
-        "dim between beats, bright on every beat and fading after it (`flash`)",
-        "every letter starts at a seeded random place and converges onto the line (`amplitude`, `fade`)",
-        "letters ride a sine wave travelling along the line (`amplitude` rows high, `speed`)",
+    /// One line per mode of [`Mode::NAMES`], for `asciivid list text` and the catalogue.
+    pub const DOCS: &[(&str, &str)] = &[
+        ("plain", "the whole entry, steady"),
+        (
+            "typewriter",
+            "typed in over the first 5/6 of the entry (`speed` faster), newest letters brightest, a blinking cursor",
+        ),
+        (
+            "fade_in",
+            "fades in at the start of the entry and out at its end (`fade` seconds each)",
+        ),
+        (
+            "flash",
+            "dim between beats, bright on every beat and fading after it (`flash`)",
+        ),
+        (
+            "scatter",
+            "every letter starts at a seeded random place and converges onto the line (`amplitude`, `fade`)",
+        ),
+        (
+            "wave",
+            "letters ride a sine wave travelling along the line (`amplitude` rows high, `speed`)",
+        ),
+        (
+            "ticker",
+            "`text` scrolls right to left at 15 × speed cells/s, repeated so it wraps seamlessly",
+        ),
+        (
+            "beat_words",
+            "a seeded random word of `words` near the centre on each beat, fading until the next",
+        ),
+        (
+            "messages",
+            "`messages` in turn, one every `period` seconds (4), fading in and out",
+        ),
+        (
+            "error_stamps",
+            "fake error strings (`ERR 0x3F SEGFAULT`) stamped at random places for a few frames, driven by beats and flux",
+        ),
     ];
 
     /// Parse a name of [`Mode::NAMES`].
@@ -45,6 +98,10 @@ impl Mode {
             "flash" => Mode::Flash,
             "scatter" => Mode::Scatter,
             "wave" => Mode::Wave,
+            "ticker" => Mode::Ticker,
+            "beat_words" => Mode::BeatWords,
+            "messages" => Mode::Messages,
+            "error_stamps" => Mode::ErrorStamps,
             _ => return None,
         })
     }
@@ -52,6 +109,15 @@ impl Mode {
     /// The name of this mode.
     pub fn name(self) -> &'static str {
         Mode::NAMES[self as usize]
+    }
+
+    /// Whether the mode makes its own text each frame (ticker, beat words, messages, error
+    /// stamps; see [`super::overlay`]) instead of animating the cue of the moment.
+    pub fn is_generated(self) -> bool {
+        matches!(
+            self,
+            Mode::Ticker | Mode::BeatWords | Mode::Messages | Mode::ErrorStamps
+        )
     }
 }
 
@@ -118,7 +184,8 @@ pub fn look(mode: Mode, t: CueTime, i: usize, n: usize, k: Knobs, beat: f32, see
         alpha: 1.0,
     };
     match mode {
-        Mode::Plain => home,
+        // generated modes place and fade their own text (super::overlay)
+        Mode::Plain | Mode::Ticker | Mode::BeatWords | Mode::Messages | Mode::ErrorStamps => home,
         Mode::Typewriter => {
             if i >= revealed(t, n, k) {
                 return Look::default();
@@ -202,6 +269,10 @@ mod tests {
         for &name in Mode::NAMES {
             let m = Mode::from_name(name).unwrap();
             assert_eq!(m.name(), name);
+            assert_eq!(Mode::DOCS[m as usize].0, name);
+            if m.is_generated() {
+                continue;
+            }
             let early = all(m, at(0.1), 0.0);
             let later = all(m, at(1.3), 1.0);
             assert_eq!(early, all(m, at(0.1), 0.0), "{name} is not deterministic");

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::cue::Cues;
 use super::layout::{Placed, Position, place};
 use super::modes::{CueTime, Knobs, Mode, cursor, look};
+use super::overlay::{self, Glyph};
 use super::spec::LyricsSpec;
 use crate::effects::{EffectCtx, FieldBuf};
 use crate::features::Feature;
@@ -64,6 +65,15 @@ pub struct TextState {
     shade: Vec<f32>,
     /// A mask or backdrop as 8.8 fixed-point pixel factors (reused every frame).
     factors: Vec<u16>,
+    /// The strings a generated mode draws from (see [`LyricsSpec::items`]).
+    items: Vec<Vec<char>>,
+    /// `messages`: seconds per message.
+    period: f32,
+    /// `beat_words`: the frame of the last beat seen, which picks the word (a replay from the
+    /// section's start rebuilds it, so shards agree).
+    last_beat: Option<u64>,
+    /// This frame's glyphs (reused every frame).
+    glyphs: Vec<Glyph>,
 }
 
 impl TextState {
@@ -96,6 +106,10 @@ impl TextState {
             backdrop: spec.backdrop.clamp(0.0, 1.0),
             shade: Vec::new(),
             factors: Vec::new(),
+            items: spec.items().iter().map(|s| s.chars().collect()).collect(),
+            period: spec.period,
+            last_beat: None,
+            glyphs: Vec::new(),
         }
     }
 
@@ -116,24 +130,6 @@ impl TextState {
         self.shade.clear();
         self.shade.resize(cols * rows, 0.0);
         let time = ctx.frame.index as f64 / ctx.frame.fps.max(1e-3) as f64 + self.start;
-        let Some((ci, cue)) = self.cues.at(time) else {
-            return;
-        };
-        let fixed = cue.end == f64::MAX;
-        let t = CueTime {
-            since: (time - cue.start) as f32,
-            until: if fixed {
-                f32::MAX
-            } else {
-                (cue.end - time) as f32
-            },
-            length: if fixed {
-                FIXED_TEXT_SECONDS
-            } else {
-                (cue.end - cue.start) as f32
-            },
-            index: ci,
-        };
         let get = |i: usize, d: f32| {
             params
                 .get(i)
@@ -154,6 +150,102 @@ impl TextState {
             None => (1, 1),
         };
         let (vc, vr) = (cols / bw, rows / bh);
+        let mut glyphs = std::mem::take(&mut self.glyphs);
+        glyphs.clear();
+        if self.mode.is_generated() {
+            self.generate(time as f32, k, ctx, vc, vr, &mut glyphs);
+        } else {
+            self.cue_glyphs(time, k, beat, ctx.seed, vc, vr, &mut glyphs);
+        }
+        self.draw(&glyphs, cols, rows, vc, vr, bw, bh, out);
+        self.glyphs = glyphs;
+    }
+
+    /// The glyphs of a generated mode at `time` on a `vc × vr` grid.
+    fn generate(
+        &mut self,
+        time: f32,
+        k: Knobs,
+        ctx: &EffectCtx,
+        vc: usize,
+        vr: usize,
+        out: &mut Vec<Glyph>,
+    ) {
+        let f = ctx.features;
+        let frame = ctx.frame.index;
+        match self.mode {
+            Mode::Ticker => {
+                let row = match self.position {
+                    Position::Top => vr / 8,
+                    Position::Center => vr / 2,
+                    Position::Bottom => vr.saturating_sub(vr / 8 + 1),
+                };
+                if let Some(text) = self.items.first() {
+                    overlay::ticker(text, time, k.speed, vc, row as f32, out);
+                }
+            }
+            Mode::BeatWords => {
+                // a seek back (preview) forgets beats from the future
+                if self.last_beat.is_some_and(|b| b > frame) {
+                    self.last_beat = None;
+                }
+                if f.get(Feature::Beat) >= 0.5 {
+                    self.last_beat = Some(frame);
+                }
+                let decay = f.get(Feature::BeatDecay);
+                overlay::beat_words(&self.items, ctx.seed, self.last_beat, decay, vc, vr, out);
+            }
+            Mode::Messages => {
+                let (i, alpha) = overlay::message_at(time, self.period, k.fade, self.items.len());
+                let Some(msg) = self.items.get(i) else { return };
+                if self.placed_for != Some((i, vc, vr)) {
+                    let text: String = msg.iter().collect();
+                    place(&text, vc, vr, self.width, self.position, &mut self.placed);
+                    self.placed_for = Some((i, vc, vr));
+                }
+                out.extend(
+                    self.placed
+                        .iter()
+                        .map(|p| (p.ch, p.col as f32, p.row as f32, alpha)),
+                );
+            }
+            _ => {
+                let drive = f.get(Feature::BeatDecay).max(f.get(Feature::Flux));
+                overlay::error_stamps(&self.items, ctx.seed, frame, drive, vc, vr, out);
+            }
+        }
+    }
+
+    /// The glyphs of the cue due at `time`, animated by the display mode, on a `vc × vr` grid.
+    #[allow(clippy::too_many_arguments)]
+    fn cue_glyphs(
+        &mut self,
+        time: f64,
+        k: Knobs,
+        beat: f32,
+        seed: u64,
+        vc: usize,
+        vr: usize,
+        out: &mut Vec<Glyph>,
+    ) {
+        let Some((ci, cue)) = self.cues.at(time) else {
+            return;
+        };
+        let fixed = cue.end == f64::MAX;
+        let t = CueTime {
+            since: (time - cue.start) as f32,
+            until: if fixed {
+                f32::MAX
+            } else {
+                (cue.end - time) as f32
+            },
+            length: if fixed {
+                FIXED_TEXT_SECONDS
+            } else {
+                (cue.end - cue.start) as f32
+            },
+            index: ci,
+        };
         if self.placed_for != Some((ci, vc, vr)) {
             place(
                 &cue.text,
@@ -178,20 +270,37 @@ impl TextState {
                 .first()
                 .map_or((vc as i32 / 2, vr as i32 / 2), |p| (p.col, p.row)),
         });
-        let seed = ctx.seed;
-        let glyphs = self
-            .placed
-            .iter()
-            .map(|p| {
-                let l = look(self.mode, t, p.index, n, k, beat, seed);
-                (
-                    p.ch,
-                    p.col as f32 + l.dx * sx,
-                    p.row as f32 + l.dy * sy,
-                    l.alpha,
-                )
-            })
-            .chain(cur.map(|(c, r)| (CURSOR, c as f32, r as f32, 1.0)));
+        out.extend(
+            self.placed
+                .iter()
+                .map(|p| {
+                    let l = look(self.mode, t, p.index, n, k, beat, seed);
+                    (
+                        p.ch,
+                        p.col as f32 + l.dx * sx,
+                        p.row as f32 + l.dy * sy,
+                        l.alpha,
+                    )
+                })
+                .chain(cur.map(|(c, r)| (CURSOR, c as f32, r as f32, 1.0))),
+        );
+    }
+
+    /// Write `glyphs` into the field (glyph picks, intensities, backdrop shade) or, for a
+    /// stencil, into its mask (each glyph a `bw × bh` block of font pixels).
+    #[allow(clippy::too_many_arguments)]
+    fn draw(
+        &mut self,
+        glyphs: &[Glyph],
+        cols: usize,
+        rows: usize,
+        vc: usize,
+        vr: usize,
+        bw: usize,
+        bh: usize,
+        out: &mut FieldBuf,
+    ) {
+        let glyphs = glyphs.iter().copied();
         match self.stencil.as_mut() {
             None => {
                 let pick_of = |ch: char| -> Option<f32> {

@@ -23,7 +23,8 @@ pub struct LyricsSpec {
     /// Or a fixed text shown for the whole track (`\n` breaks lines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<Spanned<String>>,
-    /// Display mode: plain, typewriter, fade_in, flash, scatter, wave.
+    /// Display mode: plain, typewriter, fade_in, flash, scatter, wave, or a generated one:
+    /// ticker, beat_words, messages, error_stamps.
     #[serde(default = "default_mode")]
     pub mode: Spanned<String>,
     /// Where the lines sit: top, center, bottom.
@@ -40,6 +41,16 @@ pub struct LyricsSpec {
     /// text reads over busy layers.
     #[serde(default)]
     pub backdrop: f32,
+    /// `beat_words`: the words (default: the words of `text`); `error_stamps`: the strings
+    /// to stamp (default: [`super::overlay::ERRORS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Vec<String>>,
+    /// `messages`: the messages shown in turn (default: the lines of `text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
+    /// `messages`: seconds each message shows.
+    #[serde(default = "default_period")]
+    pub period: f32,
     /// The cues, once loaded (not written back to TOML).
     #[serde(skip)]
     pub cues: Option<Arc<Cues>>,
@@ -58,6 +69,9 @@ fn default_position() -> Spanned<String> {
 fn default_width() -> f32 {
     0.9
 }
+fn default_period() -> f32 {
+    4.0
+}
 
 impl LyricsSpec {
     /// A spec showing `cues` with `mode` (for `render --lyrics` and `narrate`).
@@ -70,6 +84,9 @@ impl LyricsSpec {
             width: default_width(),
             stencil: false,
             backdrop: 0.0,
+            words: None,
+            messages: None,
+            period: default_period(),
             cues: Some(cues),
             start: 0.0,
         }
@@ -91,12 +108,44 @@ impl LyricsSpec {
         if let Some(c) = &self.cues {
             return Ok(c.clone());
         }
+        if self.mode().is_generated() {
+            return Ok(Arc::new(fixed_text(&self.items().join("\n"))));
+        }
         if let Some(t) = &self.text {
             return Ok(Arc::new(fixed_text(t.get_ref())));
         }
         match &self.file {
             Some(f) => super::load(Path::new(f.get_ref())).map(Arc::new),
             None => Ok(Arc::new(Cues::default())),
+        }
+    }
+}
+
+impl LyricsSpec {
+    /// The strings a generated mode draws from: the ticker's `text`, the `words` (or the words
+    /// of `text`), the `messages` (or the lines of `text`), the error strings; empty for the
+    /// cue modes.
+    pub fn items(&self) -> Vec<String> {
+        let text = self.text.as_ref().map_or("", |t| t.get_ref().as_str());
+        match self.mode() {
+            Mode::Ticker => vec![text.replace('\n', " ")],
+            Mode::BeatWords => self
+                .words
+                .clone()
+                .unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect()),
+            Mode::Messages => self.messages.clone().unwrap_or_else(|| {
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+            Mode::ErrorStamps => self.words.clone().unwrap_or_else(|| {
+                super::overlay::ERRORS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }),
+            _ => Vec::new(),
         }
     }
 }
@@ -123,6 +172,21 @@ pub(crate) fn check_layer(layer: &LayerSpec, chk: &Checker) -> Result<(), Preset
             "effect `lyrics` needs a `lyrics = { file = \"song.srt\" }` (or `text = \"...\"`) table: see docs/TEXT.md".into(),
         );
     };
+    chk.one_of("text mode", &l.mode, Mode::NAMES)?;
+    if l.mode().is_generated() {
+        return check_generated(l, chk);
+    }
+    for (key, v) in [("words", &l.words), ("messages", &l.messages)] {
+        if v.is_some() {
+            return chk.err(
+                l.mode.span(),
+                format!(
+                    "`{key}` is for the generated modes (beat_words, messages, error_stamps), not mode `{}`",
+                    l.mode.get_ref()
+                ),
+            );
+        }
+    }
     match (&l.file, &l.text) {
         (Some(f), Some(_)) => {
             return chk.err(
@@ -151,7 +215,11 @@ pub(crate) fn check_layer(layer: &LayerSpec, chk: &Checker) -> Result<(), Preset
             );
         }
     }
-    chk.one_of("text mode", &l.mode, Mode::NAMES)?;
+    check_common(l, chk)
+}
+
+/// Keys every text layer shares: position, backdrop, width.
+fn check_common(l: &LyricsSpec, chk: &Checker) -> Result<(), PresetError> {
     chk.one_of("text position", &l.position, Position::NAMES)?;
     if !(0.0..=1.0).contains(&l.backdrop) {
         return chk.err(
@@ -166,6 +234,38 @@ pub(crate) fn check_layer(layer: &LayerSpec, chk: &Checker) -> Result<(), Preset
         );
     }
     Ok(())
+}
+
+/// A generated mode makes its own text: no `file`, and the strings it needs are there.
+fn check_generated(l: &LyricsSpec, chk: &Checker) -> Result<(), PresetError> {
+    let mode = l.mode.get_ref();
+    if let Some(f) = &l.file {
+        return chk.err(
+            f.span(),
+            format!(
+                "mode `{mode}` makes its own text: give `text`, `words` or `messages`, not `file`"
+            ),
+        );
+    }
+    let need = match l.mode() {
+        Mode::Ticker => "`text = \"...\"` (the scrolling text)",
+        Mode::BeatWords => "`words = [\"...\", ...]` (or a `text` of words)",
+        Mode::Messages => "`messages = [\"...\", ...]` (or a `text` of lines)",
+        _ => "",
+    };
+    if !need.is_empty() && l.items().iter().all(|s| s.trim().is_empty()) {
+        return chk.err(l.mode.span(), format!("mode `{mode}` needs {need}"));
+    }
+    if !(0.1..=600.0).contains(&l.period) {
+        return chk.err(
+            l.mode.span(),
+            format!(
+                "lyrics period {} must be between 0.1 and 600 seconds",
+                l.period
+            ),
+        );
+    }
+    check_common(l, chk)
 }
 
 /// Read the files of `preset`'s text layers (paths relative to `base_dir`, the preset file's
@@ -190,6 +290,8 @@ pub fn attach(preset: &mut Preset, base_dir: &Path) -> Result<(), PresetError> {
             })?;
             l.file = Some(Spanned::new(f.span(), path.display().to_string()));
             l.cues = Some(Arc::new(cues));
+        } else if l.mode().is_generated() {
+            l.cues = Some(Arc::new(fixed_text(&l.items().join("\n"))));
         } else if let Some(t) = &l.text {
             l.cues = Some(Arc::new(fixed_text(t.get_ref())));
         }

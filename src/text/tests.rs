@@ -161,3 +161,106 @@ fn portrait_output_reflows_the_words_onto_more_rows() {
     assert!(port_rows >= 2, "portrait used {port_rows} rows");
     assert_eq!(land_chars, port_chars, "characters were lost in the reflow");
 }
+
+/// Per frame of a scene with `p`: the number of lit cells of the text layer and the brightest
+/// foreground channel among them.
+fn text_cells(p: &Preset, frames: u64) -> Vec<(usize, u8)> {
+    let mut s = Scene::new(p, 320, 180, 3, &FontChain::bundled(), features()).unwrap();
+    (0..frames)
+        .map(|k| {
+            s.update(k);
+            let lit: Vec<_> = s.layers[1]
+                .cells()
+                .cells
+                .iter()
+                .filter(|c| c.glyph != 0)
+                .collect();
+            let top = lit.iter().flat_map(|c| c.fg).max().unwrap_or(0);
+            (lit.len(), top)
+        })
+        .collect()
+}
+
+#[test]
+fn beat_words_flash_on_beat_frames_and_fade_before_the_next() {
+    let p = preset(
+        "color = { mode = \"mono\", colors = [\"#ffffff\"] }\nlyrics = { mode = \"beat_words\", words = [\"ONE\", \"TWO\", \"THREE\"] }",
+    );
+    let f = features();
+    let beats: Vec<usize> = f
+        .column(crate::features::Feature::Beat)
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v >= 0.5)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(beats.len() >= 3, "the test track has no beats");
+    let seen = text_cells(&p, beats[2] as u64 + 1);
+    assert!(
+        seen[..beats[0]].iter().all(|&(n, _)| n == 0),
+        "a word before the first beat"
+    );
+    for w in beats[..3].windows(2) {
+        let (on, before_next) = (seen[w[0]], seen[w[1] - 1]);
+        assert!(
+            on.0 > 0 && on.1 > 200,
+            "no bright word on beat frame {}",
+            w[0]
+        );
+        assert!(
+            before_next.1 < on.1,
+            "the word does not fade: {on:?} then {before_next:?}"
+        );
+    }
+}
+
+#[test]
+fn generated_modes_move_or_change_and_repeat_exactly() {
+    for (mode, lyrics) in [
+        ("ticker", "mode = \"ticker\", text = \"TICKER TAPE\""),
+        (
+            "messages",
+            "mode = \"messages\", messages = [\"AB\", \"CDEFG\"], period = 0.5",
+        ),
+        ("error_stamps", "mode = \"error_stamps\""),
+    ] {
+        let p = preset(&format!("lyrics = {{ {lyrics} }}"));
+        let a = text_cells(&p, 24);
+        assert_eq!(a, text_cells(&p, 24), "{mode}: not deterministic");
+        assert!(a.iter().any(|&(n, _)| n > 0), "{mode}: draws nothing");
+        let mut s = Scene::new(&p, 320, 180, 3, &FontChain::bundled(), features()).unwrap();
+        s.update(5);
+        let early = s.layers[1].cells().clone();
+        s.update(18);
+        assert_ne!(&early, s.layers[1].cells(), "{mode}: does not change");
+    }
+    // messages: the number of letters follows the message due (2, then 5, every 0.5 s)
+    let p = preset(
+        "params = { fade = 0.01 }\nlyrics = { mode = \"messages\", messages = [\"AB\", \"CDEFG\"], period = 0.5 }",
+    );
+    let a = text_cells(&p, 24);
+    assert_eq!((a[6].0, a[18].0), (2, 5), "{a:?}");
+}
+
+#[test]
+fn generated_modes_reject_missing_or_wrong_keys() {
+    let err = |lyrics: &str| {
+        Preset::parse(
+            &format!("[[layers]]\neffect = \"lyrics\"\nlyrics = {{ {lyrics} }}\n"),
+            "p.toml",
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(err("mode = \"ticker\"").contains("needs `text"));
+    assert!(err("mode = \"beat_words\", words = []").contains("needs `words"));
+    assert!(err("mode = \"messages\", file = \"a.srt\"").contains("not `file`"));
+    assert!(err("mode = \"messages\", text = \"a\", period = 0").contains("period"));
+    assert!(err("mode = \"fade_in\", text = \"a\", words = [\"x\"]").contains("generated modes"));
+    // stamps need nothing
+    Preset::parse(
+        "[[layers]]\neffect = \"lyrics\"\nlyrics = { mode = \"error_stamps\" }\n",
+        "p.toml",
+    )
+    .unwrap();
+}
