@@ -292,9 +292,6 @@ pub fn stills() -> Vec<Still> {
             ),
         );
     }
-    for (m, _) in crate::text::Mode::DOCS {
-        add("text", m, text_preset(m));
-    }
     for b in crate::scene::preset::builtin_presets() {
         if let Ok(p) = Preset::parse(b.source, b.name)
             && !p.layers.iter().any(|l| l.is_video())
@@ -303,13 +300,6 @@ pub fn stills() -> Vec<Still> {
         }
     }
     v
-}
-
-/// A text-mode still: a dim plasma under a text layer in mode `mode`.
-fn text_preset(mode: &str) -> String {
-    format!(
-        "[[layers]]\neffect = \"plasma\"\ngrid = \"sm\"\nopacity = 0.3\n[[layers]]\neffect = \"lyrics\"\ngrid = \"md\"\nblend = \"normal\"\ncolor = {{ mode = \"mono\", colors = [\"#fff2d0\"] }}\nlyrics = {{ mode = \"{mode}\", text = \"ASCII VIDEO\\nEVERY FRAME\", backdrop = 0.7 }}\n"
-    )
 }
 
 /// The features every still reacts to: a seeded synthetic song (120 BPM, 4 s at 12 fps).
@@ -475,7 +465,7 @@ pub fn markdown() -> String {
     let t = &crate::text::LYRICS_EFFECT;
     let _ = writeln!(
         o,
-        "`{}` (`effect = \"lyrics\"`): {}. Its `lyrics = {{ file | text, mode, position, width, backdrop, stencil }}` table and the SRT/LRC formats are in docs/TEXT.md. Parameters: {}\n\nDisplay modes (`mode`), each showing `{TEXT}` over a dimmed plasma; `stencil = true` instead reveals the layers beneath through the letters:\n",
+        "`{}` (`effect = \"lyrics\"`): {}. Its `lyrics = {{ file | text, mode, position, width, backdrop, stencil }}` table and the SRT/LRC formats are in docs/TEXT.md. Parameters: {}\n\nDisplay modes (`mode`), each with `text = \"{TEXT}\"` over a dimmed plasma (`ticker`, `beat_words`, `messages` and `error_stamps` make their own text from it, the legacy overlays); `stencil = true` instead reveals the layers beneath through the letters:\n",
         t.name,
         t.doc,
         params_cell(t.params)
@@ -547,16 +537,6 @@ pub fn markdown() -> String {
     o.push_str("\n| easing | curve |\n|---|---|\n");
     for (e, d) in crate::listing::EASING_DOCS {
         let _ = writeln!(o, "| `{e}` | {d} |");
-    }
-    o.push_str("\n## Text display modes (`asciivid list text`)\n\nA text layer (`effect = \"lyrics\"`, docs/TEXT.md) with `text = \"ASCII VIDEO\\nEVERY FRAME\"` in each mode, over a dim plasma; the last four make their own text (legacy overlays):\n\n");
-    table_header(&mut o, false);
-    for (m, d) in crate::text::Mode::DOCS {
-        let _ = writeln!(
-            o,
-            "| {} | `{m}` | {} |",
-            img("text", m),
-            d.replace('|', "\\|")
-        );
     }
     o.push_str("\n## Built-in presets (`asciivid list presets`)\n\n| still | name | description |\n|---|---|---|\n");
     let with_still: Vec<String> = stills()
