@@ -12,29 +12,7 @@ const SMALL: &[&str] = &["--resolution", "320x180", "--fps", "12", "--quiet"];
 
 /// Render frame 1.5 s of `preset` (written into `dir`) and return the reported mean brightness.
 fn mean_of(dir: &Path, name: &str, preset: &str, extra: &[&str]) -> f64 {
-    std::fs::write(dir.join(name), preset).unwrap();
-    let png = format!("{name}.png");
-    let mut a = vec![
-        "render",
-        "--duration",
-        "2",
-        "--preset",
-        name,
-        "--test-frame",
-        "1.5",
-        "-o",
-        &png,
-    ];
-    a.extend_from_slice(SMALL);
-    a.extend_from_slice(extra);
-    let o = run_in(dir, &a);
-    assert!(o.status.success(), "{name}: {}", stderr(&o));
-    stdout(&o)
-        .split_whitespace()
-        .last()
-        .unwrap()
-        .parse()
-        .unwrap()
+    util::still_mean(dir, name, preset, &[SMALL, extra].concat())
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary, real ffmpeg, outputs checked with ffprobe.
 
+#[allow(dead_code)] // each test binary uses a different part of the helpers
 mod util;
 
 use util::*;

@@ -143,30 +143,8 @@ fn list_effects_shows_the_new_effects_with_trails_and_caps() {
 fn draft_quality_caps_the_dissolving_cloud_and_trails_brighten() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mean = |name: &str, preset: &str, extra: &[&str]| -> f64 {
-        std::fs::write(d.join(name), preset).unwrap();
-        let png = format!("{name}.png");
-        let mut a = vec![
-            "render",
-            "--duration",
-            "2",
-            "--preset",
-            name,
-            "--test-frame",
-            "1.5",
-            "-o",
-            &png,
-        ];
-        a.extend_from_slice(SMALL);
-        a.extend_from_slice(extra);
-        let o = run_in(d, &a);
-        assert!(o.status.success(), "{name}: {}", stderr(&o));
-        stdout(&o)
-            .split_whitespace()
-            .last()
-            .unwrap()
-            .parse()
-            .unwrap()
+    let mean = |name: &str, preset: &str, extra: &[&str]| {
+        util::still_mean(d, name, preset, &[SMALL, extra].concat())
     };
     let cloud = "tonemap = false\n[[layers]]\neffect = \"dissolve\"\nparams = { count = 1200 }\n";
     let draft = mean("draft.toml", cloud, &["--quality", "draft"]);

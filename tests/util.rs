@@ -131,3 +131,30 @@ pub fn listing(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Write `preset` into `dir` as `name`, render its frame at 1.5 s of a 2 s generative clip with
+/// `--test-frame` plus `args`, and return the mean brightness the command reports.
+pub fn still_mean(dir: &Path, name: &str, preset: &str, args: &[&str]) -> f64 {
+    std::fs::write(dir.join(name), preset).unwrap();
+    let png = format!("{name}.png");
+    let mut a = vec![
+        "render",
+        "--duration",
+        "2",
+        "--preset",
+        name,
+        "--test-frame",
+        "1.5",
+        "-o",
+        &png,
+    ];
+    a.extend_from_slice(args);
+    let o = run_in(dir, &a);
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    stdout(&o)
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .parse()
+        .unwrap()
+}

@@ -1,5 +1,6 @@
 //! End-to-end tests of video, image and image-sequence input through the real binary.
 
+#[allow(dead_code)] // each test binary uses a different part of the helpers
 mod util;
 
 use std::path::{Path, PathBuf};

@@ -155,6 +155,10 @@ fn mean_blocks4(
         // SAFETY: `vbmi()` checked the CPU.
         done = unsafe { vbmi::mean_blocks4(pr, pg, pb, rows, full, lut) };
     }
+    if done == full {
+        // No remainder: skip zeroing the portable path's 4.5 kB of stack buffers.
+        return;
+    }
     let mut m = [0u8; CHUNK_PX * 12];
     let mut h = [0u8; CHUNK_PX * 12];
     let mut mapped = [[0u8; CHUNK_PX * 12]; 4];

@@ -226,6 +226,15 @@ mod tests {
             let has = sh.row_form() != RowForm::None;
             let k = sh.prepare_rows(&f, &s.defaults(), &ctx(1)).is_some();
             assert!(has || !k, "{} returns a kernel without a row form", s.name);
+            // A shader that reads through a queued table must implement that path: the
+            // trait's default returns no kernel, which would silently drop the shader.
+            if sh.row_form() == RowForm::ReadsPixelsThroughLut {
+                let identity: [u8; 256] = std::array::from_fn(|i| i as u8);
+                let through = sh
+                    .prepare_rows_through(&f, &identity, &s.defaults(), &ctx(1))
+                    .is_some();
+                assert_eq!(through, k, "{}: prepare_rows_through disagrees", s.name);
+            }
         }
     }
 }
